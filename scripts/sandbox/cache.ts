@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** Built artefacts live outside git, keyed by the files that determine them. */
 export function cacheDir(): string {
@@ -13,6 +13,7 @@ export function cacheDir(): string {
 
 export function contentKey(files: string[]): string {
   const hash = createHash('sha256');
-  for (const file of files) hash.update(file).update('\0').update(readFileSync(file)).update('\0');
+  // Names, not paths: the key must not change with where the checkout lives.
+  for (const file of files) hash.update(basename(file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 16);
 }

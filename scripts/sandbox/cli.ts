@@ -1,9 +1,14 @@
 import { sandboxDown, sandboxUp } from './sandbox';
+import { seedSandbox } from './seed';
 
 const command = process.argv[2];
 try {
-  if (command === 'up') await sandboxUp();
-  else if (command === 'down') await sandboxDown();
+  if (command === 'up') {
+    await seedSandbox(await sandboxUp());
+    console.error(
+      'seeded from examples/sandbox/access.yaml: IAM groups and users, and an aws-auth with node roles',
+    );
+  } else if (command === 'down') await sandboxDown();
   else {
     console.error('usage: sandbox up|down');
     process.exitCode = 2;

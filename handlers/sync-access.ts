@@ -1,0 +1,10 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { syncAccessDeps } from '../src/lambda/deps';
+import { logger } from '../src/lambda/logger';
+import { cloudTrailEventId } from '../src/lambda/middleware';
+import { syncAccessHandler } from '../src/lambda/sync-access-handler';
+
+export const handler = middy(syncAccessHandler(() => syncAccessDeps()))
+  .use(injectLambdaContext(logger))
+  .use(cloudTrailEventId(logger));

@@ -1,0 +1,62 @@
+import { AddUserToGroupCommand, CreateGroupCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
+import type { SandboxEnv } from './sandbox';
+
+/** IAM users and groups of the example config (examples/sandbox/access.yaml) that the demo events refer to. */
+export const seedMembers: Record<string, string[]> = {
+  'eks-admins': ['ann'],
+  'eks-developers': ['dev-dana', 'dev-dev', 'carol'],
+  'eks-readers': ['ray'],
+};
+
+/**
+ * The aws-auth an EKS cluster with a managed node group, a Fargate profile and Windows nodes
+ * starts with. None of it is the tool's; the demo shows that all of it survives.
+ */
+export const seedAwsAuth = `- rolearn: arn:aws:iam::123456789012:role/eks-node-group-role
+  username: system:node:{{EC2PrivateDNSName}}
+  groups:
+    - system:bootstrappers
+    - system:nodes
+- rolearn: arn:aws:iam::123456789012:role/eks-fargate-pod-execution-role
+  username: system:node:{{SessionName}}
+  groups:
+    - system:bootstrappers
+    - system:nodes
+    - system:node-proxier
+- rolearn: arn:aws:iam::123456789012:role/eks-windows-node-role
+  username: system:node:{{EC2PrivateDNSName}}
+  groups:
+    - eks:kube-proxy-windows
+    - system:bootstrappers
+    - system:nodes
+`;
+
+/** Idempotent: what exists already is left as it is. */
+export async function seedSandbox(env: SandboxEnv): Promise<void> {
+  const iam = new IAMClient({
+    region: env.aws.region,
+    endpoint: env.aws.endpoint,
+    credentials: { accessKeyId: env.aws.accessKeyId, secretAccessKey: env.aws.secretAccessKey },
+  });
+  const ignoreExisting = (error: { name?: string }) => {
+    if (error.name !== 'EntityAlreadyExistsException') throw error;
+  };
+  for (const [group, users] of Object.entries(seedMembers)) {
+    await iam.send(new CreateGroupCommand({ GroupName: group })).catch(ignoreExisting);
+    for (const user of users) {
+      await iam.send(new CreateUserCommand({ UserName: user })).catch(ignoreExisting);
+      await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
+    }
+  }
+  const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
+  const existing = await kube.get('/api/v1/namespaces/kube-system/configmaps/aws-auth');
+  if (!existing) {
+    await kube.create('/api/v1/namespaces/kube-system/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      data: { mapRoles: seedAwsAuth },
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InvalidConfigError } from '../domain/errors';
+
+const environmentSchema = z.object({
+  /** The access.yaml the function manages; bundled with the function. */
+  ACCESS_CONFIG_PATH: z.string().min(1).default('access.yaml'),
+  /** The local sandbox: its env.json gives moto's endpoint and the kube-apiserver's endpoint, CA and token. */
+  SANDBOX_ENV_FILE: z.string().min(1).optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Conflict retries per cluster write, and clusters worked on at once. */
+  MAX_WRITE_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  CLUSTER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+/** Reads and validates the function's environment once; every bad variable is reported together. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+  const result = environmentSchema.safeParse(env);
+  if (result.success) return result.data;
+  throw new InvalidConfigError(
+    'the function environment',
+    result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}
+
+export interface SandboxEndpoints {
+  kube: { server: string; caData: string; adminToken: string };
+  aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
+}
+
+const sandboxSchema = z.object({
+  kube: z.object({ server: z.string().url(), caData: z.string().min(1), adminToken: z.string().min(1) }),
+  aws: z.object({
+    endpoint: z.string().url(),
+    region: z.string().min(1),
+    accessKeyId: z.string().min(1),
+    secretAccessKey: z.string().min(1),
+  }),
+});
+
+export function readSandboxEndpoints(file: string): SandboxEndpoints {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InvalidConfigError(file, [
+      {
+        path: '',
+        message: `cannot read the sandbox description (is the sandbox up? npm run sandbox:up): ${(error as Error).message}`,
+      },
+    ]);
+  }
+  const result = sandboxSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new InvalidConfigError(
+    file,
+    result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}

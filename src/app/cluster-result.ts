@@ -11,6 +11,8 @@ export interface ClusterResult {
   /** Removals held back by the mass-removal guard. */
   withheld: string[];
   warnings: string[];
+  /** The readable diff: `+`, `-`, `~` per entry, `!` for conflicts, `=` for withheld removals. */
+  diff: string[];
   reason?: string;
   /** Writes lost to a concurrent writer before this one landed. */
   conflictRetries?: number;
@@ -31,6 +33,7 @@ export function emptyResult(
     conflicts: [],
     withheld: [],
     warnings: [],
+    diff: [],
     ...(reason ? { reason } : {}),
   };
 }

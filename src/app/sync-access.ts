@@ -9,6 +9,8 @@ import type { SyncCommand } from './sync-command';
 
 export interface SyncAccessDeps extends SyncDeps {
   iam: IamDirectory;
+  /** Told about each cluster as soon as it is done (the CLI's progress). */
+  onClusterDone?: (result: ClusterResult) => void;
 }
 
 export interface SyncSummary {
@@ -21,7 +23,10 @@ export interface SyncSummary {
 export function syncAccess(deps: SyncAccessDeps) {
   const concurrency = deps.concurrency ?? 4;
   return async function run(command: SyncCommand): Promise<SyncSummary> {
-    const summary = (clusters: ClusterResult[]) => ({ command: command.kind, why: command.why, clusters });
+    const summary = (clusters: ClusterResult[]) => {
+      for (const result of clusters) deps.onClusterDone?.(result);
+      return { command: command.kind, why: command.why, clusters };
+    };
     if (command.kind === 'rollback') {
       const clusters = select(deps, command.clusters);
       return summary(await mapLimited(clusters, concurrency, (c) => rollbackCluster(deps, c)));

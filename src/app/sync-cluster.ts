@@ -1,10 +1,9 @@
-import { parseAwsAuth } from '../domain/aws-auth';
-import { encodeAwsAuth } from '../domain/aws-auth-edit';
 import type { AccessConfig, ClusterConfig } from '../domain/config';
-import { desiredEntries, type GroupMembers } from '../domain/desired-state';
+import type { GroupMembers } from '../domain/desired-state';
 import { AwsAuthParseError, DomainError } from '../domain/errors';
-import { encodeOwnership, ownedAnnotation, readOwnership } from '../domain/ownership';
-import { type AwsAuthPlan, planAwsAuth, planChangesSomething } from '../domain/plan';
+import { nextAwsAuth } from '../domain/next-aws-auth';
+import type { AwsAuthPlan } from '../domain/plan';
+import { describePlan } from '../domain/plan-text';
 import { type ClusterResult, emptyResult } from './cluster-result';
 import { type ClusterAccess, WriteConflictError } from './ports';
 
@@ -44,24 +43,14 @@ export async function syncCluster(
     const store = await deps.clusters.awsAuth(cluster);
     for (let attempt = 1; ; attempt++) {
       const current = await store.read();
-      const parsed = parseAwsAuth(current.data);
-      const owned = readOwnership(current.annotations);
-      const desired = desiredEntries(deps.config, cluster.name, request.members);
-      const plan = planAwsAuth(parsed, owned, desired, {
-        adoptUnownedEntries: deps.config.settings.adoptUnownedEntries,
-        maxRemovalShare: deps.config.settings.maxRemovalShare,
-        force: request.force,
-        ...(request.scope ? { scope: request.scope } : {}),
-      });
-      const changes = planChangesSomething(plan, owned);
-      const result = summarize(cluster.name, plan, parsed.warnings);
-      if (!changes) return { ...result, status: plan.refusal ? 'refused' : 'unchanged' };
+      const next = nextAwsAuth(deps.config, cluster.name, current, request.members, request);
+      const { plan } = next;
+      const result = summarize(cluster.name, plan, next.current.warnings);
+      if (!next.changes) return { ...result, status: plan.refusal ? 'refused' : 'unchanged' };
       if (!request.apply) return { ...result, status: 'planned' };
-      const data = encodeAwsAuth(current.data, plan);
-      const annotations = { ...current.annotations, [ownedAnnotation]: encodeOwnership(plan.owned) };
       await store.saveBackup(current);
       try {
-        await store.write(current, data, annotations);
+        await store.write(current, next.data, next.annotations);
         return { ...result, status: plan.refusal ? 'refused' : 'updated', conflictRetries: attempt - 1 };
       } catch (error) {
         if (!(error instanceof WriteConflictError) || attempt >= maxAttempts) throw error;
@@ -94,6 +83,7 @@ function summarize(cluster: string, plan: AwsAuthPlan, warnings: string[]): Clus
   );
   result.withheld = plan.withheld.map((c) => c.arn);
   result.warnings = warnings;
+  result.diff = describePlan(plan);
   if (plan.refusal) result.reason = plan.refusal;
   return result;
 }

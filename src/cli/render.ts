@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { parse, stringify } from 'yaml';
+import { z } from 'zod';
+import { parseAccessConfig } from '../domain/config-file';
+import type { IamUser } from '../domain/desired-state';
+import { nextAwsAuth } from '../domain/next-aws-auth';
+import { describePlan } from '../domain/plan-text';
+import { UsageError } from './cli-error';
+
+/** iam.json: each IAM group name → its users as IAM's GetGroup lists them. */
+const iamSnapshotSchema = z.record(
+  z.string().min(1),
+  z.array(z.looseObject({ UserName: z.string().min(1), Arn: z.string().min(1) })),
+);
+
+const configMapSchema = z.looseObject({
+  metadata: z.looseObject({ annotations: z.record(z.string(), z.string()).optional() }).optional(),
+  data: z.record(z.string(), z.string()).optional(),
+});
+
+export interface RenderInput {
+  config: string;
+  cluster: string;
+  iam: string;
+  current?: string;
+  force: boolean;
+}
+
+export interface RenderOutput {
+  configMap: string;
+  diff: string[];
+  refusal?: string;
+}
+
+/** Offline: the complete next aws-auth for one cluster, from files only. */
+export function render(input: RenderInput): RenderOutput {
+  const config = parseAccessConfig(readText(input.config), input.config);
+  if (!config.clusters.some((c) => c.name === input.cluster)) {
+    throw new UsageError(`${input.config} has no cluster named ${input.cluster}`);
+  }
+  const members = readIamSnapshot(input.iam);
+  const missing = config.groups.map((g) => g.iamGroup).filter((g) => !members.has(g));
+  if (missing.length > 0) {
+    // Fail closed: a group absent from the snapshot must not read as a group without members.
+    throw new UsageError(
+      `${input.iam} does not list the IAM groups ${missing.join(', ')} that the config maps`,
+    );
+  }
+  const current = input.current ? readConfigMap(input.current) : { data: {}, annotations: {} };
+  const next = nextAwsAuth(config, input.cluster, current, members, { force: input.force });
+  const configMap = stringify(
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', namespace: 'kube-system', annotations: next.annotations },
+      data: next.data,
+    },
+    { lineWidth: 0 },
+  );
+  return {
+    configMap,
+    diff: describePlan(next.plan),
+    ...(next.plan.refusal ? { refusal: next.plan.refusal } : {}),
+  };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
+
+function readIamSnapshot(file: string): Map<string, IamUser[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readText(file));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${file} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = iamSnapshotSchema.safeParse(raw);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new UsageError(`${file} must map each IAM group to [{"UserName", "Arn"}, …]: ${where}`);
+  }
+  return new Map(
+    Object.entries(parsed.data).map(([group, users]) => [
+      group,
+      users.map((u) => ({ userName: u.UserName, arn: u.Arn })),
+    ]),
+  );
+}
+
+function readConfigMap(file: string): { data: Record<string, string>; annotations: Record<string, string> } {
+  let raw: unknown;
+  try {
+    raw = parse(readText(file));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${file} is not YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = configMapSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(`${file} is not a ConfigMap with string data`);
+  return { data: parsed.data.data ?? {}, annotations: parsed.data.metadata?.annotations ?? {} };
+}

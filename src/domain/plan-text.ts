@@ -1,0 +1,24 @@
+import type { AwsAuthPlan, Mapping } from './plan';
+
+/** The plan as lines a person reviews in a pull request or a terminal; no secrets exist in a plan. */
+export function describePlan(plan: AwsAuthPlan): string[] {
+  const lines: string[] = [];
+  const show = (m: Mapping) => `username=${JSON.stringify(m.username)} groups=[${m.groups.join(', ')}]`;
+  for (const change of plan.changes) {
+    if (!change.before && change.after) lines.push(`+ ${change.section} ${change.arn} ${show(change.after)}`);
+    else if (change.before && !change.after)
+      lines.push(`- ${change.section} ${change.arn} ${show(change.before)}`);
+    else if (change.before && change.after) {
+      lines.push(`~ ${change.section} ${change.arn} ${show(change.before)} → ${show(change.after)}`);
+    }
+  }
+  for (const conflict of plan.conflicts) {
+    lines.push(
+      `! ${conflict.section} ${conflict.arn}: an entry this tool did not write exists (${show(conflict.existing)}); ` +
+        `left as it is, wanted ${show(conflict.wanted)}`,
+    );
+  }
+  for (const removal of plan.withheld) lines.push(`= ${removal.section} ${removal.arn}: removal withheld`);
+  if (plan.refusal) lines.push(`refused: ${plan.refusal}`);
+  return lines;
+}

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidConfigError } from '../domain/errors';
+
+// Serverless writes an unset parameter as ''; that means "not given".
+const optionalText = z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional());
 
 const environmentSchema = z.object({
   /** The access.yaml the function manages; bundled with the function. */
   ACCESS_CONFIG_PATH: z.string().min(1).default('access.yaml'),
   /** The local sandbox: its env.json gives moto's endpoint and the kube-apiserver's endpoint, CA and token. */
-  SANDBOX_ENV_FILE: z.string().min(1).optional(),
+  SANDBOX_ENV_FILE: optionalText,
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Conflict retries per cluster write, and clusters worked on at once. */
   MAX_WRITE_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
@@ -42,8 +46,12 @@ const sandboxSchema = z.object({
 
 export function readSandboxEndpoints(file: string): SandboxEndpoints {
   let raw: unknown;
+  // `invoke local` runs inside the bundle's folder; a relative path means the caller's directory.
+  const path = isAbsolute(file)
+    ? file
+    : resolve(process.env.INIT_CWD ?? process.env.PWD ?? process.cwd(), file);
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new InvalidConfigError(file, [
       {

@@ -58,7 +58,6 @@ export function awsAuthStore(kube: KubeClient, namespace = 'kube-system'): AwsAu
       }
     },
     async saveBackup(previous) {
-      const existing = await kube.get<ConfigMap>(path(backupName));
       const body = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -71,14 +70,25 @@ export function awsAuthStore(kube: KubeClient, namespace = 'kube-system'): AwsAu
             'eks-access-sync.io/backup-annotations': JSON.stringify(previous.annotations),
             'eks-access-sync.io/backup-resource-version': previous.resourceVersion ?? '',
           },
-          ...(existing?.metadata?.resourceVersion
-            ? { resourceVersion: existing.metadata.resourceVersion }
-            : {}),
         },
         data: previous.data,
       };
-      if (existing) await kube.replace(path(backupName), body);
-      else await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, body);
+      // An unconditional PUT (no resourceVersion): concurrent syncs each keep what they read just
+      // before their own write, and the last write's backup is the one that stays.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await kube.replace(path(backupName), body);
+          return;
+        } catch (error) {
+          if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+        }
+        try {
+          await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, body);
+          return;
+        } catch (error) {
+          if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+        }
+      }
     },
     async readBackup() {
       const backup = await kube.get<ConfigMap>(path(backupName));

@@ -1,0 +1,132 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { parseAwsAuth } from '../../../src/domain/aws-auth';
+
+const root = resolve(import.meta.dirname, '../../..');
+const dir = mkdtempSync(join(tmpdir(), 'render-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const config = file(
+  'access.yaml',
+  `clusters: [{name: prod, region: eu-west-1}]
+groups:
+  - {iamGroup: admins, kubernetesGroups: [system:masters], allowSystemMasters: true}
+  - {iamGroup: devs, kubernetesGroups: [developers]}
+roles:
+  - roleArn: arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_0123
+    username: "sso:{{SessionName}}"
+    kubernetesGroups: [developers]
+`,
+);
+const user = (name: string) => ({ UserName: name, Arn: `arn:aws:iam::111122223333:user/${name}` });
+const iam = file('iam.json', JSON.stringify({ admins: [user('ann')], devs: [user('ann'), user('bo')] }));
+const current = file(
+  'aws-auth.yaml',
+  `apiVersion: v1
+kind: ConfigMap
+metadata: {name: aws-auth, namespace: kube-system}
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/node
+      username: system:node:{{EC2PrivateDNSName}}
+      groups: [system:bootstrappers, system:nodes]
+`,
+);
+
+function cli(...args: string[]) {
+  const result = spawnSync(
+    resolve(root, 'node_modules/.bin/node'),
+    [resolve(root, 'bin/eks-access-sync.mjs'), ...args],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('eks-access-sync render (offline, for pull requests)', () => {
+  it('prints the complete next aws-auth on stdout and the diff on stderr', () => {
+    const out = cli('render', '--config', config, '--cluster', 'prod', '--iam', iam, '--current', current);
+
+    expect(out.code).toBe(0);
+    const cm = parse(out.stdout) as { data: Record<string, string> };
+    const entries = parseAwsAuth(cm.data).entries;
+    expect(entries.map((e) => e.arn)).toEqual([
+      'arn:aws:iam::111122223333:role/node',
+      'arn:aws:iam::111122223333:role/AWSReservedSSO_Dev_0123',
+      'arn:aws:iam::111122223333:user/ann',
+      'arn:aws:iam::111122223333:user/bo',
+    ]);
+    expect(entries.find((e) => e.arn.endsWith('user/ann'))?.groups).toEqual(['developers', 'system:masters']);
+    expect(out.stderr).toContain('+ mapUsers arn:aws:iam::111122223333:user/bo');
+  });
+
+  it('exits 2 on an invalid config and names the problem', () => {
+    const bad = file('bad.yaml', 'clusters: [{name: prod, region: nowhere}]\n');
+    const out = cli('render', '--config', bad, '--cluster', 'prod', '--iam', iam);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/clusters\[0\]\.region \(line 1\): not an AWS region/);
+    expect(out.stdout).toBe('');
+  });
+
+  it('exits 2 when iam.json lacks a mapped group, instead of reading it as empty', () => {
+    const partial = file('partial.json', JSON.stringify({ admins: [user('ann')] }));
+    const out = cli('render', '--config', config, '--cluster', 'prod', '--iam', partial);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('does not list the IAM groups devs');
+  });
+
+  it('exits 2 on an unknown argument', () => {
+    expect(cli('render', '--bogus').code).toBe(2);
+  });
+
+  it('exits 3 and prints no ConfigMap when the current aws-auth does not parse', () => {
+    const broken = file('broken.yaml', 'data:\n  mapRoles: |\n    - rolearn: x\n     username: y\n');
+    const out = cli('render', '--config', config, '--cluster', 'prod', '--iam', iam, '--current', broken);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toMatch(/mapRoles line 2/);
+    expect(out.stdout).toBe('');
+  });
+
+  it('exits 3 on a mass removal unless forced', () => {
+    const three = file('three.json', JSON.stringify({ admins: [user('ann')], devs: [user('bo'), user('cy')] }));
+    const first = cli('render', '--config', config, '--cluster', 'prod', '--iam', three, '--current', current);
+    const synced = file('synced.yaml', first.stdout);
+    const empty = file('empty.json', JSON.stringify({ admins: [], devs: [] }));
+    const refused = cli(
+      'render',
+      '--config',
+      config,
+      '--cluster',
+      'prod',
+      '--iam',
+      empty,
+      '--current',
+      synced,
+    );
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('refused: would remove 3 of the 4 entries this tool owns');
+    expect(refused.stdout).toBe('');
+    const forced = cli(
+      'render',
+      '--config',
+      config,
+      '--cluster',
+      'prod',
+      '--iam',
+      empty,
+      '--current',
+      synced,
+      '--force',
+    );
+    expect(forced.code).toBe(0);
+  });
+});

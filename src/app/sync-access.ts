@@ -86,37 +86,46 @@ async function readMembers(
 }
 
 /**
- * The fast path for AddUserToGroup / RemoveUserFromGroup: two IAM calls, and only the clusters
- * whose mappings name the group, each limited to that user's entry.
+ * The fast path for AddUserToGroup / RemoveUserFromGroup, one event or a batch of them: two IAM
+ * calls per user, only the clusters whose mappings name a changed group, and on each of them one
+ * read and at most one write limited to those users' entries.
  */
 async function membershipChange(
   deps: SyncAccessDeps,
   command: Extract<SyncCommand, { kind: 'membership' }>,
   concurrency: number,
 ): Promise<ClusterResult[]> {
-  const mapped = deps.config.groups.filter((g) => g.iamGroup === command.group);
+  const changedGroups = new Set(command.changes.map((c) => c.group));
+  const mapped = deps.config.groups.filter((g) => changedGroups.has(g.iamGroup));
   const clusters = deps.config.clusters.filter((c) => mapped.some((g) => appliesTo(g, c.name)));
   if (clusters.length === 0) return [];
-  let found: Awaited<ReturnType<IamDirectory['userGroups']>>;
+  const userNames = [
+    ...new Set(
+      command.changes.filter((c) => mapped.some((g) => g.iamGroup === c.group)).map((c) => c.userName),
+    ),
+  ];
+  let found: Awaited<ReturnType<IamDirectory['userGroups']>>[];
   try {
-    found = await deps.iam.userGroups(command.userName);
+    found = await mapLimited(userNames, 4, (name) => deps.iam.userGroups(name));
   } catch (error) {
     const reason = `IAM could not be read, nothing changed: ${(error as Error).message}`;
     return clusters.map((c) => emptyResult(c.name, 'error', reason));
   }
-  if (!found) {
-    // The user is gone already; a full reconcile of these clusters removes what is left of them.
+  if (found.some((f) => f === undefined)) {
+    // A user is gone already; a full reconcile of these clusters removes what is left of them.
     const members = await readMembers(deps, clusters);
     if ('failure' in members) return clusters.map((c) => emptyResult(c.name, 'error', members.failure));
     return mapLimited(clusters, concurrency, (c) =>
       syncCluster(deps, c, { apply: true, force: false, members: members.members }),
     );
   }
-  const userGroups = new Set(found.groups);
-  const members = new Map<string, IamUser[]>(
-    deps.config.groups.filter((g) => userGroups.has(g.iamGroup)).map((g) => [g.iamGroup, [found.user]]),
-  );
-  const scope = new Set([arnKey(found.user.arn)]);
+  const members = new Map<string, IamUser[]>();
+  const scope = new Set<string>();
+  for (const entry of found) {
+    if (!entry) continue;
+    scope.add(arnKey(entry.user.arn));
+    for (const group of entry.groups) members.set(group, [...(members.get(group) ?? []), entry.user]);
+  }
   return mapLimited(clusters, concurrency, (c) =>
     syncCluster(deps, c, { apply: true, force: false, members, scope }),
   );

@@ -1,5 +1,11 @@
 /** What a syncAccess invoke asks for, whatever triggered it (an IAM event, the schedule, a person). */
 export type SyncCommand =
   | { kind: 'reconcile'; apply: boolean; force: boolean; clusters?: string[]; why: string }
-  | { kind: 'membership'; userName: string; group: string; why: string }
+  | { kind: 'membership'; changes: MembershipChange[]; why: string }
   | { kind: 'rollback'; clusters?: string[]; why: string };
+
+/** One AddUserToGroup or RemoveUserFromGroup: IAM, read afresh, says what the user's entry becomes. */
+export interface MembershipChange {
+  userName: string;
+  group: string;
+}

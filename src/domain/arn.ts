@@ -20,10 +20,15 @@ const stsSession = /^arn:[\w-]+:sts::\d{12}:(assumed-role|federated-user)\//;
 export function parsePrincipalArn(arn: string, expected?: 'user' | 'role'): IamPrincipalArn {
   const text = arn.trim();
   if (stsSession.test(text)) {
-    const role = text.split(':')[5]?.split('/')[1] ?? 'NAME';
-    const account = text.split(':')[4];
+    const [, partition, , , account, resource = ''] = text.split(':');
+    const [session, role = 'NAME'] = resource.split('/');
+    if (session === 'federated-user') {
+      throw new InvalidArnError(
+        `${text} is an STS session ARN; use the IAM ARN of the user or role behind it`,
+      );
+    }
     throw new InvalidArnError(
-      `${text} is an STS session ARN; use the role's IAM ARN instead (arn:aws:iam::${account}:role/${role})`,
+      `${text} is an STS session ARN; use the role's IAM ARN instead (arn:${partition}:iam::${account}:role/${role})`,
     );
   }
   const match = principalPattern.exec(text);

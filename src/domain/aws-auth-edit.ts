@@ -41,6 +41,8 @@ function encodeSection(
     if (!isSeq(seq)) throw new EncodingMismatchError('unowned entries found outside a list');
     seq.items = seq.items.filter((_, i) => keep.has(i));
     seq.flow = false;
+    // A `...` end marker kept here would turn the owned entries appended below into a second document.
+    if (doc.directives) doc.directives.docEnd = false;
     unowned = doc.toString({ lineWidth: 0 });
   }
   const ownedText = owned.map(encodeEntry).join('');
@@ -50,7 +52,16 @@ function encodeSection(
 
 function encodeEntry(entry: AwsAuthEntry): string {
   const arnField = entry.section === 'mapRoles' ? 'rolearn' : 'userarn';
-  const q = (value: string) => JSON.stringify(value);
+  const q = (value: string) => {
+    // go-yaml refuses a lone surrogate even escaped, and DEL, C1 controls, U+FFFE/U+FFFF when raw
+    // (JSON leaves those raw), dropping the whole block: escape them, refuse what cannot be written.
+    if (!value.isWellFormed())
+      throw new EncodingMismatchError(`${JSON.stringify(value)} is not valid Unicode`);
+    return JSON.stringify(value).replace(
+      /[\u007f-\u009f\ufffe\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  };
   const groups =
     entry.groups.length === 0
       ? '  groups: []\n'
@@ -63,7 +74,8 @@ function verify(data: Record<string, string>, expected: AwsAuthEntry[]): void {
   const describe = (entries: AwsAuthEntry[], section: Section) =>
     entries
       .filter((e) => e.section === section)
-      .map((e) => JSON.stringify([e.key, e.username, e.groups]))
+      // An entry without an ARN is keyed by its position, which moves when owned entries before it move.
+      .map((e) => JSON.stringify([e.arn ? e.key : '', e.username, e.groups]))
       .join('\n');
   for (const section of sections) {
     if (describe(actual, section) !== describe(expected, section)) {

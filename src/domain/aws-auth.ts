@@ -1,4 +1,4 @@
-import { type Document, isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type ScalarTag } from 'yaml';
 import { arnKey } from './arn';
 import { AwsAuthParseError } from './errors';
 
@@ -38,7 +38,7 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
   const entries: AwsAuthEntry[] = [];
   for (const section of sections) {
     const text = data[section];
-    if (text === undefined) continue;
+    if (text === undefined || skippable(text)) continue;
     const { doc, lines } = parseSection(text);
     for (const error of doc.errors) {
       problems.push(`${section} line ${lines.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`);
@@ -62,13 +62,19 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
     });
   }
   const accounts = data.mapAccounts;
-  if (accounts !== undefined) {
+  if (accounts !== undefined && !skippable(accounts)) {
     const { doc, lines } = parseSection(accounts);
     for (const error of doc.errors) {
       problems.push(`mapAccounts line ${lines.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`);
     }
     if (doc.errors.length === 0 && doc.contents !== null && !isSeq(doc.contents) && doc.toJS() !== null) {
       problems.push('mapAccounts line 1: must be a YAML list of account IDs');
+    }
+    // go-yaml reads mapAccounts into a list of strings: a nested list or mapping fails the whole key.
+    const nested = isSeq(doc.contents) ? doc.contents.items.find((item) => !isScalar(item)) : undefined;
+    if (nested) {
+      const line = lines.linePos((nested as { range?: [number] }).range?.[0] ?? 0).line;
+      problems.push(`mapAccounts line ${line}: each account must be a single value`);
     }
   }
   problems.push(...duplicates(entries));
@@ -84,8 +90,26 @@ export function parseSection(text: string): { doc: Document; lines: LineCounter 
     uniqueKeys: true,
     lineCounter: lines,
     prettyErrors: false,
+    // go-yaml keeps timestamps as the text written, and reads `0o17`, `-_1`, `0_x1f` as numbers where YAML 1.1 does not.
+    customTags: (tags) => [
+      ...tags.filter((t) => typeof t === 'string' || !t.tag.endsWith(':timestamp')),
+      goNumber,
+    ],
   });
   return { doc, lines };
+}
+
+/** A plain scalar go-yaml reads as a number once it drops every `_`; only its being a number matters here. */
+const goNumber: ScalarTag = {
+  tag: 'tag:yaml.org,2002:float',
+  default: true,
+  test: /^(?=[-+0-9])[-+]?_*(?:0_*[xX]_*(?:[0-9a-fA-F]_*)+|0_*[oObB]_*(?:[0-7]_*)+|(?:\._*(?:[0-9]_*)+|(?:[0-9]_*)+(?:\._*(?:[0-9]_*)*)?)(?:[eE]_*[-+]?_*(?:[0-9]_*)+)?)$/,
+  resolve: (text) => Number.parseFloat(text.replaceAll('_', '')),
+};
+
+/** The authenticator skips a data value that is blank or only an empty quoted string. */
+function skippable(text: string): boolean {
+  return ['', '``', '""', "''"].includes(text.trim());
 }
 
 function readEntry(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parsePrincipalArn } from './arn';
 import { InvalidArnError } from './errors';
+import { checkExternalUsers, externalUserSchema } from './external-users';
 
 const k8sGroup = z
   .string()
@@ -57,6 +58,7 @@ export const accessConfigSchema = z
     clusters: z.array(clusterSchema).min(1),
     groups: z.array(groupMappingSchema).default([]),
     roles: z.array(roleMappingSchema).default([]),
+    externalUsers: z.array(externalUserSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();
@@ -133,6 +135,7 @@ export const accessConfigSchema = z
       }
       seenRoles.add(key);
     });
+    checkExternalUsers(config.externalUsers, [...names], ctx);
   });
 
 export type AccessConfig = z.infer<typeof accessConfigSchema>;

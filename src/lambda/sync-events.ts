@@ -71,7 +71,11 @@ export function syncCommandFrom(event: unknown): SyncCommand | { ignored: string
     const params = membershipParameters.safeParse(requestParameters);
     if (!params.success)
       throw new InvalidEventError(`${eventName} event: requestParameters ${issues(params.error)}`);
-    return { kind: 'membership', userName: params.data.userName, group: params.data.groupName, why };
+    return {
+      kind: 'membership',
+      changes: [{ userName: params.data.userName, group: params.data.groupName }],
+      why,
+    };
   }
   // Renames, deletions: the affected entries are not knowable from the event alone; reconcile.
   return { kind: 'reconcile', apply: true, force: false, why };

@@ -20,8 +20,7 @@ describe('syncAccess on the sandbox (real kube-apiserver, moto IAM)', () => {
     // Act: the event fast path for carol
     const summary = await syncAccess(f.deps())({
       kind: 'membership',
-      userName: f.user('carol'),
-      group: f.group('devs'),
+      changes: [{ userName: f.user('carol'), group: f.group('devs') }],
       why: 'test',
     });
 
@@ -51,8 +50,7 @@ describe('syncAccess on the sandbox (real kube-apiserver, moto IAM)', () => {
 
     const summary = await syncAccess(f.deps())({
       kind: 'membership',
-      userName: f.user('dan'),
-      group: f.group('devs'),
+      changes: [{ userName: f.user('dan'), group: f.group('devs') }],
       why: 'test',
     });
 
@@ -148,8 +146,7 @@ describe('syncAccess on the sandbox (real kube-apiserver, moto IAM)', () => {
       users.map((u) =>
         syncAccess(f.deps({ maxAttempts: 30 }))({
           kind: 'membership',
-          userName: f.user(u),
-          group: f.group('devs'),
+          changes: [{ userName: f.user(u), group: f.group('devs') }],
           why: 'race',
         }),
       ),
@@ -212,8 +209,7 @@ describe('syncAccess on the sandbox (real kube-apiserver, moto IAM)', () => {
 
     const summary = await syncAccess(deps)({
       kind: 'membership',
-      userName: f.user('olga'),
-      group: f.group('ops'),
+      changes: [{ userName: f.user('olga'), group: f.group('ops') }],
       why: 'test',
     });
 

@@ -11,8 +11,7 @@ describe('syncCommandFrom', () => {
   it('turns the AddUserToGroup sample into a membership command for that user and group', () => {
     expect(syncCommandFrom(load('iam-add-user-to-group.json'))).toEqual({
       kind: 'membership',
-      userName: 'carol',
-      group: 'eks-developers',
+      changes: [{ userName: 'carol', group: 'eks-developers' }],
       why: 'AddUserToGroup 0e9d8c7b-0000-4000-8000-000000000001',
     });
   });
@@ -20,7 +19,7 @@ describe('syncCommandFrom', () => {
   it('treats RemoveUserFromGroup like a join: IAM, not the event, says what the entry becomes', () => {
     expect(syncCommandFrom(load('iam-remove-user-from-group.json'))).toMatchObject({
       kind: 'membership',
-      userName: 'carol',
+      changes: [{ userName: 'carol', group: 'eks-developers' }],
     });
   });
 

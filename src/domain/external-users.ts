@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { formatDuration, parseDuration } from './rotation-duration';
+
+/** TokenRequest refuses anything shorter than ten minutes. */
+const minimumTokenLifetime = 600;
+
+/** Where a user's kubeconfig lives unless the config names another secret. */
+export const defaultSecretName = 'eks-access-sync/{cluster}/{name}';
+
+const dns1123Label = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'not a DNS-1123 label (lower-case letters, digits and -)');
+const clusterRoleName = z
+  .string()
+  .min(1)
+  .regex(/^[^/%\s]+$/, 'not a valid ClusterRole name')
+  .refine((name) => name !== '.' && name !== '..', 'not a valid ClusterRole name');
+const duration = z.string().transform((text, ctx) => {
+  const seconds = parseDuration(text);
+  if (seconds === undefined) {
+    ctx.addIssue({ code: 'custom', message: `${text} is not a duration such as 24h, 90m or 1h30m` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+const secretName = z
+  .string()
+  .regex(
+    /^[\w/+=.@{}-]{1,512}$/,
+    'not a Secrets Manager name (letters, digits, /_+=.@- and the {cluster} and {name} placeholders)',
+  );
+
+export const externalUserSchema = z
+  .strictObject({
+    /** The ServiceAccount's name, and who the kubeconfig is for. */
+    name: dns1123Label,
+    /** Default: every cluster in the config. */
+    clusters: z.array(z.string().min(1)).min(1).optional(),
+    /** Created when missing; never deleted (other things may live there). */
+    namespace: dns1123Label.default('external-access'),
+    clusterRole: clusterRoleName,
+    /** true: a ClusterRoleBinding; false: a RoleBinding in `namespace`. */
+    clusterWide: z.boolean().default(false),
+    allowClusterAdmin: z.boolean().default(false),
+    /** Seconds asked of TokenRequest; the cluster may grant less (EKS caps at 24h). */
+    tokenLifetime: duration.default(86_400),
+    /** Seconds: rotate when less than this is left of the current token. */
+    rotateBefore: duration.default(28_800),
+    secretName: secretName.default(defaultSecretName),
+  })
+  .superRefine((user, ctx) => {
+    if (user.tokenLifetime < minimumTokenLifetime) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tokenLifetime'],
+        message: `${formatDuration(user.tokenLifetime)} is shorter than the 10m TokenRequest allows`,
+      });
+    }
+    if (user.rotateBefore <= 0 || user.rotateBefore >= user.tokenLifetime) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rotateBefore'],
+        message: `rotateBefore (${formatDuration(user.rotateBefore)}) must be more than 0 and less than tokenLifetime (${formatDuration(user.tokenLifetime)})`,
+      });
+    }
+    if (user.clusterRole === 'cluster-admin' && !user.allowClusterAdmin) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusterRole'],
+        message:
+          'cluster-admin hands a non-AWS identity the whole cluster; set allowClusterAdmin: true to mean it',
+      });
+    }
+  });
+
+export type ExternalUser = z.infer<typeof externalUserSchema>;
+
+/** The Secrets Manager name of a user's kubeconfig for one cluster. */
+export function secretNameFor(user: Pick<ExternalUser, 'name' | 'secretName'>, cluster: string): string {
+  return user.secretName.replaceAll('{cluster}', cluster).replaceAll('{name}', user.name);
+}
+
+/** The clusters a user gets a kubeconfig for, in config order. */
+export function clustersOf(user: Pick<ExternalUser, 'clusters'>, clusterNames: readonly string[]): string[] {
+  return clusterNames.filter((name) => user.clusters === undefined || user.clusters.includes(name));
+}
+
+interface IssueSink {
+  addIssue(issue: { code: 'custom'; path: (string | number)[]; message: string }): void;
+}
+
+/**
+ * The checks that need the whole config: clusters that exist, one entry per user, one secret per
+ * user and cluster. Called from the config's own refinement.
+ */
+export function checkExternalUsers(users: ExternalUser[], clusterNames: string[], ctx: IssueSink): void {
+  const names = new Set<string>();
+  const secrets = new Map<string, string>();
+  users.forEach((user, i) => {
+    if (names.has(user.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['externalUsers', i, 'name'],
+        message: `${user.name} is listed twice`,
+      });
+    }
+    names.add(user.name);
+    user.clusters?.forEach((name, j) => {
+      if (!clusterNames.includes(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['externalUsers', i, 'clusters', j],
+          message: `no cluster named ${name} in clusters`,
+        });
+      }
+    });
+    for (const cluster of clustersOf(user, clusterNames)) {
+      const secret = secretNameFor(user, cluster);
+      const owner = secrets.get(secret);
+      if (owner !== undefined && owner !== `${user.name}@${cluster}`) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['externalUsers', i, 'secretName'],
+          message: `${secret} would hold the kubeconfigs of both ${owner} and ${user.name}@${cluster}; use the {cluster} placeholder`,
+        });
+      }
+      secrets.set(secret, `${user.name}@${cluster}`);
+    }
+  });
+}

@@ -6,20 +6,23 @@ import { seedSandbox } from '../../scripts/sandbox/seed';
 import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
 import { parseAwsAuth } from '../../src/domain/aws-auth';
 import { sandbox } from '../support/sandbox';
+import { withServerlessLock } from '../support/serverless-lock';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 
 /** `serverless invoke local --stage sandbox` exactly as the README's demo runs it, on this run's sandbox. */
 async function invokeLocal(eventFile: string): Promise<Record<string, unknown>> {
-  const { stdout } = await run(
-    resolve(root, 'node_modules/.bin/serverless'),
-    ['invoke', 'local', '--stage', 'sandbox', '-f', 'syncAccess', '--path', eventFile],
-    {
-      cwd: root,
-      env: { ...process.env, SANDBOX_ENV_FILE: inject('sandboxEnvFile') },
-      maxBuffer: 10 * 1024 * 1024,
-    },
+  const { stdout } = await withServerlessLock(() =>
+    run(
+      resolve(root, 'node_modules/.bin/serverless'),
+      ['invoke', 'local', '--stage', 'sandbox', '-f', 'syncAccess', '--path', eventFile],
+      {
+        cwd: root,
+        env: { ...process.env, SANDBOX_ENV_FILE: inject('sandboxEnvFile') },
+        maxBuffer: 10 * 1024 * 1024,
+      },
+    ),
   );
   // Log lines come first, one JSON object each; the invoke result is the pretty-printed object at the end.
   const start = stdout.lastIndexOf('\n{\n');

@@ -26,12 +26,12 @@ module.exports = async ({ resolveVariable }) => {
   ]);
   const assumeRoleArns = [...new Set(clusters.filter((c) => c?.roleArn).map((c) => c.roleArn))];
   const regions = [...new Set(clusters.map((c) => c?.region).filter(Boolean))].sort();
-  // IAM refuses a statement without resources; a config without such clusters gets a harmless placeholder.
-  const orNone = (list, what) => (list.length > 0 ? list : [sub(`arn:\${AWS::Partition}:${what}:none`)]);
+  // IAM refuses a statement without resources; a config without such things names one that cannot exist.
+  const orNone = (list, arn) => (list.length > 0 ? list : [sub(arn)]);
   return {
-    clusterArns: orNone(clusterArns, 'eks:none:none:cluster'),
-    groupArns: orNone(groupArns, 'iam::none:group'),
-    assumeRoleArns: orNone(assumeRoleArns, 'iam::none:role'),
+    clusterArns: orNone(clusterArns, 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}:cluster/eks-access-sync-none'),
+    groupArns: orNone(groupArns, 'arn:${AWS::Partition}:iam::${AWS::AccountId}:group/eks-access-sync-none'),
+    assumeRoleArns: orNone(assumeRoleArns, 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/eks-access-sync-none'),
     regions,
   };
 };

@@ -1,33 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { cacheDir, contentKey } from './cache';
 import { isAlive, startDetached, waitFor } from './processes';
+import { pythonVenv } from './venv';
 
 const requirements = resolve(import.meta.dirname, '../../test/sandbox/moto/requirements.txt');
 
-/** A virtualenv with the pinned moto, created once and reused, keyed by the requirements file. */
+/** The moto server from its pinned virtualenv. */
 export function motoVenv(log: (line: string) => void = console.error): string {
-  const venv = join(cacheDir(), `moto-venv-${contentKey([requirements])}`);
-  const complete = join(venv, '.complete');
-  const server = join(venv, 'bin', 'moto_server');
-  if (existsSync(complete)) return server;
-  log('creating the moto virtualenv (first time only)…');
-  // A venv's scripts carry its absolute path, so it is built in place and marked complete at the end.
-  rmSync(venv, { recursive: true, force: true });
-  mkdirSync(cacheDir(), { recursive: true });
-  const run = (cmd: string, args: string[]) => {
-    const result = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (result.status !== 0) {
-      rmSync(venv, { recursive: true, force: true });
-      throw new Error(`${cmd} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
-    }
-  };
-  run('python3', ['-m', 'venv', venv]);
-  run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', requirements]);
-  writeFileSync(complete, '');
-  return server;
+  return join(pythonVenv(requirements, log), 'moto_server');
 }
 
 export function freePort(): Promise<number> {

@@ -1,6 +1,8 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { type SyncAccessDeps, type SyncSummary, syncAccess } from '../app/sync-access';
 import type { SyncCommand } from '../app/sync-command';
 import { logger } from './logger';
+import { metrics } from './metrics';
 import { isSqsBatch, syncBatchFrom } from './sync-batch';
 import { InvalidEventError, syncCommandFrom } from './sync-events';
 
@@ -52,6 +54,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps) {
         ...(result.reason ? { reason: result.reason } : {}),
       });
     }
+    recordMetrics(summary);
     const failed = summary.clusters.filter((c) => c.status === 'error');
     if (isSqsBatch(event) && failed.length > 0) {
       // Queued events are retried by SQS (then dead-lettered); the summary above is already logged.
@@ -66,4 +69,36 @@ export function syncAccessHandler(deps: () => SyncAccessDeps) {
 /** Some clusters could not be synced for a queued batch: thrown so that SQS retries it. */
 export class SyncIncompleteError extends Error {
   override name = 'SyncIncompleteError';
+}
+
+/**
+ * What a scheduled reconcile had to change is drift: entries edited by hand, or IAM events that
+ * never arrived. Both deserve a look, so drift has its own metric and alarm.
+ */
+function recordMetrics(summary: SyncSummary): void {
+  const changed = (c: SyncSummary['clusters'][number]) =>
+    c.added.length + c.removed.length + c.changed.length;
+  const applied = summary.clusters.filter((c) => c.status === 'updated');
+  metrics.addMetric(
+    'EntriesChanged',
+    MetricUnit.Count,
+    applied.reduce((n, c) => n + changed(c), 0),
+  );
+  if (summary.why === 'schedule') {
+    metrics.addMetric(
+      'DriftFound',
+      MetricUnit.Count,
+      applied.reduce((n, c) => n + changed(c), 0),
+    );
+  }
+  metrics.addMetric(
+    'ClustersFailed',
+    MetricUnit.Count,
+    summary.clusters.filter((c) => c.status === 'error').length,
+  );
+  metrics.addMetric(
+    'ClustersRefused',
+    MetricUnit.Count,
+    summary.clusters.filter((c) => c.status === 'refused').length,
+  );
 }

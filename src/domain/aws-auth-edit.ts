@@ -43,7 +43,9 @@ function encodeSection(
     seq.flow = false;
     // A `...` end marker kept here would turn the owned entries appended below into a second document.
     if (doc.directives) doc.directives.docEnd = false;
-    unowned = doc.toString({ lineWidth: 0 });
+    // `yaml` writes an escaped DEL or C1 control back raw; an escape is right only inside double quotes,
+    // which is where `yaml` puts them (verify() refuses any other place, where the meaning would change).
+    unowned = escapeRaw(doc.toString({ lineWidth: 0 }));
   }
   const ownedText = owned.map(encodeEntry).join('');
   if (unowned === '' && ownedText === '') return original === undefined ? undefined : '[]\n';
@@ -53,20 +55,24 @@ function encodeSection(
 function encodeEntry(entry: AwsAuthEntry): string {
   const arnField = entry.section === 'mapRoles' ? 'rolearn' : 'userarn';
   const q = (value: string) => {
-    // go-yaml refuses a lone surrogate even escaped, and DEL, C1 controls, U+FFFE/U+FFFF when raw
-    // (JSON leaves those raw), dropping the whole block: escape them, refuse what cannot be written.
+    // go-yaml refuses a lone surrogate even escaped: refuse what cannot be written.
     if (!value.isWellFormed())
       throw new EncodingMismatchError(`${JSON.stringify(value)} is not valid Unicode`);
-    return JSON.stringify(value).replace(
-      /[\u007f-\u009f\ufffe\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
+    return escapeRaw(JSON.stringify(value));
   };
   const groups =
     entry.groups.length === 0
       ? '  groups: []\n'
       : `  groups:\n${entry.groups.map((g) => `    - ${q(g)}\n`).join('')}`;
   return `- ${arnField}: ${q(entry.arn)}\n  username: ${q(entry.username)}\n${groups}`;
+}
+
+/** go-yaml refuses DEL, C1 controls and U+FFFE/U+FFFF written raw, dropping the whole key; JSON leaves them raw. */
+function escapeRaw(text: string): string {
+  return text.replace(
+    /[\u007f-\u009f\ufffe\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function verify(data: Record<string, string>, expected: AwsAuthEntry[]): void {

@@ -104,7 +104,7 @@ const goNumber: ScalarTag = {
   tag: 'tag:yaml.org,2002:float',
   default: true,
   test: /^(?=[-+0-9])[-+]?_*(?:0_*[xX]_*(?:[0-9a-fA-F]_*)+|0_*[oObB]_*(?:[0-7]_*)+|(?:\._*(?:[0-9]_*)+|(?:[0-9]_*)+(?:\._*(?:[0-9]_*)*)?)(?:[eE]_*[-+]?_*(?:[0-9]_*)+)?)$/,
-  resolve: (text) => Number.parseFloat(text.replaceAll('_', '')),
+  resolve: (text) => Number(text.replaceAll('_', '')),
 };
 
 /** The authenticator skips a data value that is blank or only an empty quoted string. */

@@ -37,6 +37,8 @@ export interface PlanOptions {
   force: boolean;
   /** Limit the plan to these keys (one user's entry, after a membership event); absent: everything. */
   scope?: ReadonlySet<string>;
+  /** Keys whose removal the mass-removal guard does not count: their principals keep access another way (an access entry). */
+  exempt?: ReadonlySet<string>;
 }
 
 /**
@@ -102,8 +104,10 @@ export function planAwsAuth(
     changes.push({ section: want.section, key: want.key, arn: want.arn, after: mapping(want) });
   }
 
-  const removals = changes.filter((c) => c.after === undefined);
-  const ownedBefore = owned.mapRoles.size + owned.mapUsers.size;
+  const removals = changes.filter((c) => c.after === undefined && !options.exempt?.has(c.key));
+  // Counted with what this plan adds or adopts: withheld removals then stay withheld on the next run,
+  // when those are owned too (counting the owned set before the plan let them through one run later).
+  const ownedBefore = nextOwned.mapRoles.size + nextOwned.mapUsers.size + removals.length;
   let withheld: EntryChange[] = [];
   let refusal: string | undefined;
   if (!options.force && removals.length > 2 && removals.length > options.maxRemovalShare * ownedBefore) {

@@ -10,10 +10,14 @@ export interface ServiceAccountRef {
   uid: string;
 }
 
+/** Where a ServiceAccount is, when its uid does not matter. */
+export type AccountName = Pick<ServiceAccountRef, 'namespace' | 'name'>;
+
 /** A ServiceAccount found on a cluster with this tool's labels: a candidate for offboarding. */
 export interface ManagedServiceAccount {
   namespace: string;
   name: string;
+  uid: string;
   /** The external user it was made for. */
   user: string;
   /** The config's name of the cluster it was made on. */
@@ -42,12 +46,13 @@ export interface ExternalAccess {
     versionId: string,
     secretName: string,
   ): Promise<BoundSecret>;
-  boundSecret(account: ServiceAccountRef, name: string): Promise<BoundSecret | undefined>;
-  boundSecrets(account: ServiceAccountRef): Promise<BoundSecret[]>;
+  boundSecret(account: AccountName, name: string): Promise<BoundSecret | undefined>;
+  boundSecrets(account: AccountName): Promise<BoundSecret[]>;
   /** Deleting a bound Secret revokes every token bound to it. */
   revoke(secret: BoundSecret): Promise<void>;
   requestToken(account: ServiceAccountRef, bound: BoundSecret, lifetime: number): Promise<IssuedToken>;
-  managedServiceAccounts(cluster: string): Promise<ManagedServiceAccount[]>;
+  /** The ServiceAccounts the tool made on this cluster, in any namespace. */
+  managedServiceAccounts(): Promise<ManagedServiceAccount[]>;
   /** Deletes the ServiceAccount (every token it has dies with it), its bindings and bound Secrets. */
   offboard(account: ManagedServiceAccount): Promise<void>;
 }
@@ -83,7 +88,8 @@ export interface SecretsStore {
 export interface RotateTokensDeps {
   config: AccessConfig;
   clusters: ClusterAccess;
-  externalAccess(endpoint: ClusterEndpoint): ExternalAccess;
+  /** The external-access side of a cluster, known in the config as `cluster`, reached at `endpoint`. */
+  externalAccess(cluster: string, endpoint: ClusterEndpoint): ExternalAccess;
   /** The username a kubeconfig's server accepts its token as (SelfSubjectReview), verifying TLS with its CA. */
   identify(endpoint: ClusterEndpoint): Promise<string>;
   secrets: SecretsStore;

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parsePrincipalArn } from './arn';
+import { accessPolicySchema, bootstrapSchema, clusterBackendSchema } from './cluster-bootstrap';
 import { InvalidArnError } from './errors';
 import { checkExternalUsers, externalUserSchema } from './external-users';
 
@@ -25,7 +26,7 @@ export const clusterSchema = z.strictObject({
   /** A role in the cluster's account to assume; absent: the function's own credentials. */
   roleArn: iamRoleArn.optional(),
   externalId: z.string().min(2).max(1224).optional(),
-  backend: z.enum(['configMap', 'accessEntries', 'auto']).default('configMap'),
+  backend: clusterBackendSchema.default('configMap'),
 });
 
 const clusterList = z.array(clusterName).min(1).optional();
@@ -35,6 +36,8 @@ export const groupMappingSchema = z.strictObject({
   kubernetesGroups: z.array(k8sGroup).min(1),
   allowSystemMasters: z.boolean().default(false),
   clusters: clusterList,
+  /** EKS access policies the mapped principals get where the cluster uses access entries. */
+  accessPolicies: z.array(accessPolicySchema).optional(),
 });
 
 export const roleMappingSchema = z.strictObject({
@@ -43,6 +46,8 @@ export const roleMappingSchema = z.strictObject({
   kubernetesGroups: z.array(k8sGroup).default([]),
   allowSystemMasters: z.boolean().default(false),
   clusters: clusterList,
+  /** EKS access policies the mapped principals get where the cluster uses access entries. */
+  accessPolicies: z.array(accessPolicySchema).optional(),
 });
 
 export const settingsSchema = z.strictObject({
@@ -59,6 +64,7 @@ export const accessConfigSchema = z
     groups: z.array(groupMappingSchema).default([]),
     roles: z.array(roleMappingSchema).default([]),
     externalUsers: z.array(externalUserSchema).default([]),
+    bootstrap: bootstrapSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const names = new Set<string>();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatDuration, parseDuration } from './rotation-duration';
 
 /** TokenRequest refuses anything shorter than ten minutes. */

@@ -1,5 +1,5 @@
 import { parse, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from './errors';
 
 /** The kubeconfig extension that carries what the tool needs to know about a version, none of it secret. */

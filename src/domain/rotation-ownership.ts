@@ -1,3 +1,4 @@
+import { DomainError } from './errors';
 import { type ExternalUser, secretNameFor } from './external-users';
 
 /**
@@ -39,7 +40,9 @@ export function secretTags(user: Pick<ExternalUser, 'name' | 'namespace'>, clust
 /** Whether this tool made the secret (for this user and cluster, when given). */
 export function ownsSecret(tags: Record<string, string>, owner?: { cluster: string; user: string }): boolean {
   if (tags[secretTag.managedBy] !== managedBy) return false;
-  return owner === undefined || (tags[secretTag.cluster] === owner.cluster && tags[secretTag.user] === owner.user);
+  return (
+    owner === undefined || (tags[secretTag.cluster] === owner.cluster && tags[secretTag.user] === owner.user)
+  );
 }
 
 /** The labels every Kubernetes object made for an external user carries. */
@@ -80,4 +83,9 @@ export function offboardingPlan<A extends OwnedServiceAccount, S extends OwnedSe
       (s) => ownsSecret(s.tags) && s.tags[secretTag.cluster] === cluster && !wantedSecrets.has(s.name),
     ),
   };
+}
+
+/** Something the tool would have to change or delete exists, and the tool did not make it: left alone. */
+export class NotOwnedError extends DomainError {
+  override name = 'NotOwnedError';
 }

@@ -41,8 +41,8 @@ export function decideRotation(input: {
   force: boolean;
 }): RotationDecision {
   const { current, wanted } = input;
-  if (input.force) return { rotate: true, reason: 'forced' };
   if (current.kind === 'none') return { rotate: true, reason: 'no kubeconfig yet' };
+  if (input.force) return { rotate: true, reason: 'forced' };
   if (current.kind === 'unreadable') return { rotate: true, reason: 'the current kubeconfig cannot be read' };
   const { record } = current;
   if (current.server !== wanted.server || current.caData !== wanted.caData) {

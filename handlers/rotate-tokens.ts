@@ -1,0 +1,11 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { rotateTokensDeps } from '../src/lambda/deps';
+import { logger } from '../src/lambda/logger';
+import { metrics } from '../src/lambda/metrics';
+import { rotateTokensHandler } from '../src/lambda/rotate-tokens-handler';
+
+export const handler = middy(rotateTokensHandler(() => rotateTokensDeps()))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

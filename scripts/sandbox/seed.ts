@@ -1,3 +1,4 @@
+import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AddUserToGroupCommand, CreateGroupCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
 import type { SandboxEnv } from './sandbox';
@@ -49,6 +50,7 @@ export async function seedSandbox(env: SandboxEnv): Promise<void> {
       await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
     }
   }
+  await seedEksCluster(env);
   const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
   const existing = await kube.get('/api/v1/namespaces/kube-system/configmaps/aws-auth');
   if (!existing) {
@@ -59,4 +61,29 @@ export async function seedSandbox(env: SandboxEnv): Promise<void> {
       data: { mapRoles: seedAwsAuth },
     });
   }
+}
+
+/**
+ * The cluster `sandbox` in moto's EKS, so that bootstrapCluster's DescribeCluster finds it ACTIVE
+ * (moto creates clusters ACTIVE, and reports no accessConfig: CONFIG_MAP, as EKS does for a cluster
+ * created through the API without one). Its API is the sandbox's kube-apiserver either way.
+ */
+export async function seedEksCluster(env: SandboxEnv, name = 'sandbox', tags: Record<string, string> = {}) {
+  const eks = new EKSClient({
+    region: env.aws.region,
+    endpoint: env.aws.endpoint,
+    credentials: { accessKeyId: env.aws.accessKeyId, secretAccessKey: env.aws.secretAccessKey },
+  });
+  await eks
+    .send(
+      new CreateClusterCommand({
+        name,
+        roleArn: 'arn:aws:iam::123456789012:role/eks-cluster-role',
+        resourcesVpcConfig: { subnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'] },
+        tags,
+      }),
+    )
+    .catch((error: { name?: string }) => {
+      if (error.name !== 'ResourceInUseException') throw error;
+    });
 }

@@ -4,10 +4,11 @@ import type { GroupMembers, IamUser } from '../domain/desired-state';
 import { type ClusterResult, emptyResult } from './cluster-result';
 import type { IamDirectory } from './ports';
 import { rollbackCluster } from './rollback';
-import { mapLimited, type SyncDeps, syncCluster } from './sync-cluster';
+import { mapLimited, type SyncDeps } from './sync-cluster';
+import { type BackendDeps, syncClusterBackend } from './sync-cluster-backend';
 import type { SyncCommand } from './sync-command';
 
-export interface SyncAccessDeps extends SyncDeps {
+export interface SyncAccessDeps extends BackendDeps {
   iam: IamDirectory;
   /** Told about each cluster as soon as it is done (the CLI's progress). */
   onClusterDone?: (result: ClusterResult) => void;
@@ -38,7 +39,7 @@ export function syncAccess(deps: SyncAccessDeps) {
       return summary(clusters.map((c) => emptyResult(c.name, 'error', members.failure)));
     return summary(
       await mapLimited(clusters, concurrency, (c) =>
-        syncCluster(deps, c, { apply: command.apply, force: command.force, members: members.members }),
+        syncClusterBackend(deps, c, { apply: command.apply, force: command.force, members: members.members }),
       ),
     );
   };
@@ -116,7 +117,7 @@ async function membershipChange(
     const members = await readMembers(deps, clusters);
     if ('failure' in members) return clusters.map((c) => emptyResult(c.name, 'error', members.failure));
     return mapLimited(clusters, concurrency, (c) =>
-      syncCluster(deps, c, { apply: true, force: false, members: members.members }),
+      syncClusterBackend(deps, c, { apply: true, force: false, members: members.members }),
     );
   }
   const members = new Map<string, IamUser[]>();
@@ -127,6 +128,6 @@ async function membershipChange(
     for (const group of entry.groups) members.set(group, [...(members.get(group) ?? []), entry.user]);
   }
   return mapLimited(clusters, concurrency, (c) =>
-    syncCluster(deps, c, { apply: true, force: false, members, scope }),
+    syncClusterBackend(deps, c, { apply: true, force: false, members, scope }),
   );
 }

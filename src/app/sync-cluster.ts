@@ -23,6 +23,8 @@ export interface ClusterSyncRequest {
   members: GroupMembers;
   /** Only these entry keys (one user's, after a membership event). */
   scope?: ReadonlySet<string>;
+  /** Entry keys served by access entries now (a migration): their owned aws-auth entries are removed. */
+  exclude?: ReadonlySet<string>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseAccessConfig } from '../domain/config-file';
 import type { IamUser } from '../domain/desired-state';
 import { nextAwsAuth } from '../domain/next-aws-auth';

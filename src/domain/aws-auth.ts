@@ -57,7 +57,15 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
         problems.push(`${where}: each entry must be a mapping`);
         return;
       }
-      const entry = readEntry(section, item.toJSON(doc) as unknown, where, problems, warnings);
+      let raw: unknown;
+      try {
+        raw = item.toJSON(doc);
+      } catch (error) {
+        // An alias to no anchor, or an alias bomb: go-yaml fails the whole key on it too.
+        problems.push(`${where}: ${(error as Error).message}`);
+        return;
+      }
+      const entry = readEntry(section, raw, where, problems, warnings);
       if (entry) entries.push({ ...entry, key: entry.arn ? arnKey(entry.arn) : `#${index}`, line, index });
     });
   }
@@ -67,7 +75,7 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
     for (const error of doc.errors) {
       problems.push(`mapAccounts line ${lines.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`);
     }
-    if (doc.errors.length === 0 && doc.contents !== null && !isSeq(doc.contents) && doc.toJS() !== null) {
+    if (doc.errors.length === 0 && doc.contents !== null && !isSeq(doc.contents) && plain(doc) !== null) {
       problems.push('mapAccounts line 1: must be a YAML list of account IDs');
     }
     // go-yaml reads mapAccounts into a list of strings: a nested list or mapping fails the whole key.
@@ -106,6 +114,15 @@ const goNumber: ScalarTag = {
   test: /^(?=[-+0-9])[-+]?_*(?:0_*[xX]_*(?:[0-9a-fA-F]_*)+|0_*[oObB]_*(?:[0-7]_*)+|(?:\._*(?:[0-9]_*)+|(?:[0-9]_*)+(?:\._*(?:[0-9]_*)*)?)(?:[eE]_*[-+]?_*(?:[0-9]_*)+)?)$/,
   resolve: (text) => Number(text.replaceAll('_', '')),
 };
+
+/** The document as plain values; undefined when an alias cannot be resolved (to no anchor, or a bomb). */
+function plain(doc: Document): unknown {
+  try {
+    return doc.toJS();
+  } catch {
+    return undefined;
+  }
+}
 
 /** The authenticator skips a data value that is blank or only an empty quoted string. */
 function skippable(text: string): boolean {

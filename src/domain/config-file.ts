@@ -18,7 +18,14 @@ export function parseAccessConfig(text: string, source = 'access.yaml'): AccessC
       })),
     );
   }
-  const result = accessConfigSchema.safeParse(doc.toJS() ?? {});
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // An alias to no anchor, or an alias bomb: yaml only finds these when building the values.
+    throw new InvalidConfigError(source, [{ path: '', message: (error as Error).message }]);
+  }
+  const result = accessConfigSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
   const issues: ConfigIssue[] = result.error.issues.map((issue) => {
     const path = issue.path

@@ -1,5 +1,6 @@
 import { arnKey, authenticatorRoleArn, parsePrincipalArn } from './arn';
 import type { Section } from './aws-auth';
+import type { AccessPolicyConfig } from './cluster-bootstrap';
 import { type AccessConfig, appliesTo } from './config';
 
 /** An IAM user as IAM's GetGroup lists it. */
@@ -20,6 +21,10 @@ export interface DesiredEntry {
   groups: string[];
   /** Where it comes from, for plans a person reads: `group eks-admins`, `role AdminRole`. */
   sources: string[];
+  /** The ARN as configured or as IAM gives it, role path kept: what an access entry names. Default: `arn`. */
+  principalArn?: string;
+  /** The mappings' EKS access policies, for the access-entries backend (aws-auth has none). */
+  accessPolicies?: AccessPolicyConfig[];
 }
 
 /**
@@ -41,15 +46,19 @@ export function desiredEntries(config: AccessConfig, cluster: string, members: G
         username: user.userName,
         groups: [],
         sources: [],
+        principalArn: arn,
+        accessPolicies: [],
       };
       entry.groups.push(...mapping.kubernetesGroups);
+      entry.accessPolicies?.push(...(mapping.accessPolicies ?? []));
       entry.sources.push(`group ${mapping.iamGroup}`);
       byKey.set(key, entry);
     }
   }
   for (const mapping of config.roles) {
     if (!appliesTo(mapping, cluster)) continue;
-    const arn = authenticatorRoleArn(parsePrincipalArn(mapping.roleArn, 'role'));
+    const role = parsePrincipalArn(mapping.roleArn, 'role');
+    const arn = authenticatorRoleArn(role);
     byKey.set(arnKey(arn), {
       section: 'mapRoles',
       arn,
@@ -57,6 +66,8 @@ export function desiredEntries(config: AccessConfig, cluster: string, members: G
       username: mapping.username,
       groups: [...mapping.kubernetesGroups],
       sources: [`role ${mapping.roleArn}`],
+      principalArn: role.arn,
+      accessPolicies: [...(mapping.accessPolicies ?? [])],
     });
   }
   return [...byKey.values()]

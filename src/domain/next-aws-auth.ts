@@ -23,15 +23,22 @@ export function nextAwsAuth(
   cluster: string,
   current: { data: Record<string, string>; annotations: Record<string, string> },
   members: GroupMembers,
-  options: { force: boolean; scope?: ReadonlySet<string> | undefined },
+  options: {
+    force: boolean;
+    scope?: ReadonlySet<string> | undefined;
+    /** Keys left out of the desired state, their owned entries removed (a migration to access entries). */
+    exclude?: ReadonlySet<string> | undefined;
+  },
 ): NextAwsAuth {
   const parsed = parseAwsAuth(current.data);
   const owned = readOwnership(current.annotations);
-  const plan = planAwsAuth(parsed, owned, desiredEntries(config, cluster, members), {
+  const desired = desiredEntries(config, cluster, members).filter((d) => !options.exclude?.has(d.key));
+  const plan = planAwsAuth(parsed, owned, desired, {
     adoptUnownedEntries: config.settings.adoptUnownedEntries,
     maxRemovalShare: config.settings.maxRemovalShare,
     force: options.force,
     ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.exclude ? { exempt: options.exclude } : {}),
   });
   const changes = planChangesSomething(plan, owned);
   if (!changes)

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidConfigError } from '../domain/errors';
 
 // Serverless writes an unset parameter as ''; that means "not given".
@@ -15,6 +15,11 @@ const environmentSchema = z.object({
   /** Conflict retries per cluster write, and clusters worked on at once. */
   MAX_WRITE_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   CLUSTER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /** bootstrapCluster: its own delay queue for re-checks, and where what it gives up on goes (name or URL). */
+  BOOTSTRAP_RECHECK_QUEUE: optionalText,
+  BOOTSTRAP_DEAD_LETTER_QUEUE: optionalText,
+  /** The role the functions run as (what a new cluster's access entry names); default: asked of STS. */
+  FUNCTION_ROLE_ARN: optionalText,
 });
 
 export type Environment = z.infer<typeof environmentSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SyncCommand } from '../app/sync-command';
 
 /** An event syncAccess does not know: rejected at once with what was wrong, never retried. */

@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { kubeBinary } from '../../scripts/sandbox/kube';
 import { seedSandbox } from '../../scripts/sandbox/seed';
 import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
 import { parseAwsAuth } from '../../src/domain/aws-auth';
@@ -12,11 +16,15 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
 
 /** `serverless invoke local --stage sandbox` exactly as the README's demo runs it, on this run's sandbox. */
-async function invokeLocal(eventFile: string): Promise<Record<string, unknown>> {
+async function invokeLocal(
+  eventFile: string,
+  fn = 'syncAccess',
+  extra: string[] = [],
+): Promise<Record<string, unknown>> {
   const { stdout } = await withServerlessLock(() =>
     run(
       resolve(root, 'node_modules/.bin/serverless'),
-      ['invoke', 'local', '--stage', 'sandbox', '-f', 'syncAccess', '--path', eventFile],
+      ['invoke', 'local', '--stage', 'sandbox', '-f', fn, '--path', eventFile, ...extra],
       {
         cwd: root,
         env: { ...process.env, SANDBOX_ENV_FILE: inject('sandboxEnvFile') },
@@ -88,5 +96,115 @@ describe('the README demo: serverless invoke local --stage sandbox', () => {
   }, async () => {
     const rejected = await invokeLocal('test/fixtures/events/ec2-run-instances.json');
     expect(String(rejected.rejected)).toMatch(/not an event syncAccess handles/);
+  });
+});
+
+// After the syncAccess demo, in the same file: both work on the sandbox's one kube-system/aws-auth.
+describe('the bootstrap demo: serverless invoke local --stage sandbox -f bootstrapCluster', () => {
+  const env = sandbox();
+  const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
+  const awsAuth = async () =>
+    (await kube.get<{ data: Record<string, string>; metadata: { resourceVersion: string } }>(
+      '/api/v1/namespaces/kube-system/configmaps/aws-auth',
+    )) ?? { data: {}, metadata: { resourceVersion: '' } };
+  let kubeconfigFile = '';
+  let accessConfig = '';
+  const kubectl = (...args: string[]) =>
+    run(kubeBinary(), ['kubectl', '--kubeconfig', kubeconfigFile, ...args], { maxBuffer: 10 * 1024 * 1024 });
+  /** `kubectl auth can-i`: its answer, whatever the exit code (1 means no). */
+  const canI = async (...args: string[]) =>
+    (await kubectl('auth', 'can-i', ...args).catch((e: { stdout: string }) => e)).stdout.trim();
+
+  beforeAll(async () => {
+    await seedSandbox(env);
+    const dir = mkdtempSync(join(tmpdir(), 'bootstrap-demo-'));
+    kubeconfigFile = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfigFile,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'sandbox',
+            cluster: { server: env.kube.server, 'certificate-authority-data': env.kube.caData },
+          },
+        ],
+        users: [{ name: 'admin', user: { token: env.kube.adminToken } }],
+        contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'admin' } }],
+        'current-context': 'sandbox',
+      }),
+      { mode: 0o600 },
+    );
+    // The example config without its external users: the rotateTokens demo (another test file)
+    // issues partner-ci's first kubeconfig meanwhile, and two first issues would race.
+    const example = parse(readFileSync(resolve(root, 'examples/sandbox/access.yaml'), 'utf8'));
+    delete example.externalUsers;
+    accessConfig = join(dir, 'access.yaml');
+    writeFileSync(accessConfig, stringify(example));
+  });
+
+  it('bootstraps the sandbox cluster from the CreateCluster event, and a second run changes nothing', {
+    timeout: 180_000,
+  }, async () => {
+    // Act
+    const first = await invokeLocal('events/eks-create-cluster.json', 'bootstrapCluster', [
+      `--param=accessConfig=${accessConfig}`,
+    ]);
+
+    // Assess: the RBAC objects are there, as kubectl shows them, and they grant what they say
+    expect(first).toMatchObject({
+      cluster: 'sandbox',
+      status: 'bootstrapped',
+      clusterStatus: 'ACTIVE',
+      authenticationMode: 'CONFIG_MAP',
+      selfAccess: 'present',
+      rbac: { conflicts: [] },
+      mappings: { cluster: 'sandbox', removed: [] },
+    });
+    const listed = await kubectl(
+      'get',
+      'clusterroles,clusterrolebindings,rolebindings',
+      '-A',
+      '-l',
+      'eks-access-sync.io/part-of=bootstrap-rbac',
+      '-o',
+      'json',
+    );
+    // Other test files bootstrap their own clusters on the same apiserver: keep the sandbox's.
+    type Item = { kind: string; metadata: { name: string; annotations?: Record<string, string> } };
+    const made = (JSON.parse(listed.stdout) as { items: Item[] }).items
+      .filter((i) => i.metadata.annotations?.['eks-access-sync.io/cluster'] === 'sandbox')
+      .map((i) => `${i.kind} ${i.metadata.name}`)
+      .sort();
+    expect(made).toEqual([
+      'ClusterRole cluster-reader',
+      'ClusterRole deployer',
+      'ClusterRoleBinding eks-access-sync:group:cluster-reader:cluster-reader',
+      'RoleBinding eks-access-sync:group:deployers:deployer',
+    ]);
+    expect(await canI('list', 'pods', '-A', '--as=ray', '--as-group=cluster-reader')).toBe('yes');
+    expect(await canI('get', 'secrets', '-A', '--as=ray', '--as-group=cluster-reader')).toBe('no');
+    expect(await canI('create', 'deployments', '-n', 'apps', '--as=ci', '--as-group=deployers')).toBe('yes');
+    expect(await canI('create', 'deployments', '-n', 'default', '--as=ci', '--as-group=deployers')).toBe(
+      'no',
+    );
+    // The cluster's creator (PlatformAdmin in the event) is never added to aws-auth.
+    const arns = parseAwsAuth((await awsAuth()).data).entries.map((e) => e.arn);
+    expect(arns.filter((arn) => arn.includes('PlatformAdmin'))).toEqual([]);
+
+    // Act: the same event again
+    const before = (await awsAuth()).metadata.resourceVersion;
+    const second = await invokeLocal('events/eks-create-cluster.json', 'bootstrapCluster', [
+      `--param=accessConfig=${accessConfig}`,
+    ]);
+
+    // Assess
+    expect(second).toMatchObject({
+      status: 'unchanged',
+      rbac: { created: [], updated: [], removed: [], unchanged: 5, conflicts: [] },
+      mappings: { status: 'unchanged' },
+    });
+    expect((await awsAuth()).metadata.resourceVersion).toBe(before);
   });
 });

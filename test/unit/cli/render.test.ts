@@ -97,8 +97,21 @@ describe('eks-access-sync render (offline, for pull requests)', () => {
   });
 
   it('exits 3 on a mass removal unless forced', () => {
-    const three = file('three.json', JSON.stringify({ admins: [user('ann')], devs: [user('bo'), user('cy')] }));
-    const first = cli('render', '--config', config, '--cluster', 'prod', '--iam', three, '--current', current);
+    const three = file(
+      'three.json',
+      JSON.stringify({ admins: [user('ann')], devs: [user('bo'), user('cy')] }),
+    );
+    const first = cli(
+      'render',
+      '--config',
+      config,
+      '--cluster',
+      'prod',
+      '--iam',
+      three,
+      '--current',
+      current,
+    );
     const synced = file('synced.yaml', first.stdout);
     const empty = file('empty.json', JSON.stringify({ admins: [], devs: [] }));
     const refused = cli(

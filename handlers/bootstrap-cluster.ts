@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { bootstrapClusterDeps } from '../src/lambda/bootstrap-cluster-deps';
 import { bootstrapClusterHandler } from '../src/lambda/bootstrap-handler';
-import { bootstrapClusterDeps } from '../src/lambda/deps';
 import { logger } from '../src/lambda/logger';
 import { cloudTrailEventId } from '../src/lambda/middleware';
 

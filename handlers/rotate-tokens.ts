@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { rotateTokensDeps } from '../src/lambda/deps';
 import { logger } from '../src/lambda/logger';
 import { metrics } from '../src/lambda/metrics';
+import { rotateTokensDeps } from '../src/lambda/rotate-tokens-deps';
 import { rotateTokensHandler } from '../src/lambda/rotate-tokens-handler';
 
 export const handler = middy(rotateTokensHandler(() => rotateTokensDeps()))

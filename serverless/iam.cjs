@@ -54,12 +54,19 @@ module.exports = async ({ resolveVariable }) => {
   const region = (c) => c.region;
 
   const clusterArns = own.map((c) => arn(`eks:${region(c)}:\${AWS::AccountId}:cluster/${c.name}`));
-  const accessEntryArns = own.map((c) => arn(`eks:${region(c)}:\${AWS::AccountId}:access-entry/${c.name}/*`));
+  // Only clusters that may use access entries need their actions (configMap is the default backend).
+  const entryClusters = own.filter((c) => c.backend && c.backend !== 'configMap');
+  const entryClusterArns = entryClusters.map((c) => arn(`eks:${region(c)}:\${AWS::AccountId}:cluster/${c.name}`));
+  const accessEntryArns = entryClusters.map((c) => arn(`eks:${region(c)}:\${AWS::AccountId}:access-entry/${c.name}/*`));
   const groupArns = list(config.groups).flatMap((g) => [
     arn(`iam::\${AWS::AccountId}:group/${g.iamGroup}`),
     arn(`iam::\${AWS::AccountId}:group/*/${g.iamGroup}`),
   ]);
   const assumeRoleArns = [...new Set(clusters.filter((c) => c?.roleArn).map((c) => c.roleArn))];
+  // A selector's role is named per account: {account} is the new cluster's.
+  const selectorRoleArns = [
+    ...new Set(list(config.bootstrap?.selectors).filter((s) => s?.roleArn).map((s) => s.roleArn.replaceAll('{account}', '*'))),
+  ];
   const secretPrefixes = [
     ...new Set(
       list(config.externalUsers).map((u) =>
@@ -80,6 +87,8 @@ module.exports = async ({ resolveVariable }) => {
 
   const describe = clusterArns.length ? [allow(['eks:DescribeCluster'], clusterArns)] : [];
   const assume = assumeRoleArns.length ? [allow(['sts:AssumeRole'], assumeRoleArns)] : [];
+  // AssociateAccessPolicy also names the AWS-owned policy being associated.
+  const accessPolicyArns = [arn('eks::aws:cluster-access-policy/*')];
   const accessEntries = (clustersArns, entryArns) =>
     clustersArns.length
       ? [
@@ -94,7 +103,7 @@ module.exports = async ({ resolveVariable }) => {
               'eks:DisassociateAccessPolicy',
               'eks:TagResource',
             ],
-            entryArns,
+            [...entryArns, ...accessPolicyArns],
           ),
         ]
       : [];
@@ -128,7 +137,7 @@ module.exports = async ({ resolveVariable }) => {
       SyncAccessRole: role('syncAccess', logGroup('syncAccess'), [
         ...iamRead,
         ...describe,
-        ...accessEntries(clusterArns, accessEntryArns),
+        ...accessEntries(entryClusterArns, accessEntryArns),
         ...assume,
         consume('IamEventsQueue'),
       ]),
@@ -137,7 +146,9 @@ module.exports = async ({ resolveVariable }) => {
         ...iamRead,
         ...(anyClusterArns.length ? [allow(['eks:DescribeCluster'], anyClusterArns)] : []),
         ...accessEntries(anyClusterArns, anyAccessEntryArns),
-        ...assume,
+        ...(assumeRoleArns.length + selectorRoleArns.length
+          ? [allow(['sts:AssumeRole'], [...assumeRoleArns, ...selectorRoleArns])]
+          : []),
         ...secrets,
         allow(['sqs:SendMessage', 'sqs:GetQueueUrl'], [{ 'Fn::GetAtt': ['BootstrapRecheckQueue', 'Arn'] }, { 'Fn::GetAtt': ['BootstrapDeadLetterQueue', 'Arn'] }]),
         consume('BootstrapRecheckQueue'),

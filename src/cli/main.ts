@@ -1,7 +1,8 @@
 import { syncAccess } from '../app/sync-access';
 import { AwsAuthParseError, DomainError, InvalidArnError, InvalidConfigError } from '../domain/errors';
-import { syncAccessDeps } from '../lambda/deps';
 import { readEnvironment } from '../lambda/environment';
+import { readRuntime } from '../lambda/runtime';
+import { syncAccessDeps } from '../lambda/sync-access-deps';
 import { parseArgs, required } from './args';
 import { exitCodes, UsageError } from './cli-error';
 import { render } from './render';
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
       ACCESS_CONFIG_PATH: required(args, 'config'),
       ...(typeof sandboxFile === 'string' ? { SANDBOX_ENV_FILE: sandboxFile } : {}),
     });
-    const deps = syncAccessDeps(env);
+    const deps = syncAccessDeps(readRuntime(env));
     deps.onClusterDone = (result) => {
       process.stderr.write(
         `cluster ${result.cluster}: ${result.status}${result.reason ? ` (${result.reason})` : ''}\n`,

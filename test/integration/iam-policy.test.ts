@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CfnTemplate, packagedTemplate } from '../support/packaged-template';
 
@@ -11,105 +12,139 @@ interface Statement {
   Resource: unknown;
 }
 
-function statements(template: CfnTemplate): { where: string; statement: Statement }[] {
-  const found: { where: string; statement: Statement }[] = [];
-  for (const [id, resource] of Object.entries(template.Resources)) {
-    const policies = [
-      ...((resource.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[]) ?? []).map(
-        (p) => p.PolicyDocument,
-      ),
-      ...(resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy'
-        ? [resource.Properties?.PolicyDocument as { Statement: Statement[] }]
-        : []),
-    ];
-    for (const doc of policies)
-      for (const statement of doc?.Statement ?? []) found.push({ where: id, statement });
-  }
-  return found;
-}
-
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const isRead = (action: string) => /^[\w-]+:(Get|List|Describe|Receive)/.test(action);
-const isWildcard = (resource: unknown) =>
-  resource === '*' ||
-  (typeof resource === 'object' && JSON.stringify(resource) === JSON.stringify({ 'Fn::Sub': '*' }));
+const functions = {
+  syncAccess: 'SyncAccessRole',
+  rotateTokens: 'RotateTokensRole',
+  bootstrapCluster: 'BootstrapClusterRole',
+};
+const handlerOf: Record<string, string> = {
+  syncAccess: 'handlers/sync-access.ts',
+  rotateTokens: 'handlers/rotate-tokens.ts',
+  bootstrapCluster: 'handlers/bootstrap-cluster.ts',
+};
+/** Granted by the framework around the code (logs, the SQS event source), or needing no grant at all. */
+const notCalledByCode = /^(logs:|sqs:(ReceiveMessage|DeleteMessage|GetQueueAttributes)$)/;
+const needsNoGrant = new Set(['sts:GetCallerIdentity']);
+/** Granted only when the config has something that needs them. */
+const whenConfigured =
+  /^(eks:(ListAccessEntries|CreateAccessEntry|DescribeAccessEntry|UpdateAccessEntry|DeleteAccessEntry|ListAssociatedAccessPolicies|AssociateAccessPolicy|DisassociateAccessPolicy|TagResource)|sts:AssumeRole|iam:GetGroup)$/;
 
-/** `service:Action` for every AWS SDK command the function code sends. */
-function actionsTheCodeCalls(): Set<string> {
+function statements(template: CfnTemplate, resourceId?: string): Statement[] {
+  return Object.entries(template.Resources)
+    .filter(([id]) => resourceId === undefined || id === resourceId)
+    .flatMap(([, r]) =>
+      ((r.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[]) ?? []).flatMap(
+        (p) => p.PolicyDocument.Statement,
+      ),
+    );
+}
+
+/** `service:Action` for every AWS SDK command sent by the source files bundled into one handler. */
+async function actionsCalledBy(handler: string): Promise<Set<string>> {
   const prefix: Record<string, string> = {
     iam: 'iam',
     eks: 'eks',
     sts: 'sts',
     'secrets-manager': 'secretsmanager',
     sqs: 'sqs',
-    eventbridge: 'events',
-    'cloudwatch-logs': 'logs',
   };
+  const result = await build({
+    entryPoints: [resolve(root, handler)],
+    bundle: true,
+    platform: 'node',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    outdir: '/tmp/iam-policy-test',
+  });
   const actions = new Set<string>();
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.ts')) {
-        const text = readFileSync(path, 'utf8');
-        for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([\w-]+)'/g)) {
-          const service = prefix[m[2] as string];
-          for (const name of (m[1] as string).split(',')) {
-            const command = /(\w+)Command\b/.exec(name.replace(/type\s+/, '').trim());
-            if (service && command && new RegExp(`new ${command[1]}Command\\(`).test(text))
-              actions.add(`${service}:${command[1]}`);
-          }
-        }
+  for (const input of Object.keys(result.metafile.inputs).filter((f) => f.startsWith('src/'))) {
+    const text = readFileSync(resolve(root, input), 'utf8');
+    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([\w-]+)'/g)) {
+      const service = prefix[m[2] as string];
+      for (const name of (m[1] as string).split(',')) {
+        const command = /(\w+)Command\b/.exec(name.replace(/type\s+/, '').trim());
+        if (service && command && new RegExp(`new ${command[1]}Command\\(`).test(text))
+          actions.add(`${service}:${command[1]}`);
       }
     }
-  };
-  walk(resolve(root, 'src'));
+  }
   return actions;
 }
 
-describe('the IAM policy serverless.yml generates (least privilege)', () => {
-  let templates: { name: string; template: CfnTemplate }[];
+describe('the IAM policies serverless.yml generates (least privilege)', () => {
+  let example: CfnTemplate;
+  let everyFeature: CfnTemplate;
+  let forwarder: CfnTemplate;
   beforeAll(async () => {
-    const config = '--param=accessConfig=examples/sandbox/access.yaml';
-    templates = [
-      {
-        name: 'serverless.yml',
-        template: await packagedTemplate(['--stage', 'policy', '--region', 'eu-west-1', config]),
-      },
-      {
-        name: 'serverless.forwarder.yml',
-        template: await packagedTemplate(['--config', 'serverless.forwarder.yml']),
-      },
-    ];
-  }, 180_000);
+    example = await packagedTemplate([
+      '--stage',
+      'policy',
+      '--region',
+      'eu-west-1',
+      '--param=accessConfig=examples/sandbox/access.yaml',
+    ]);
+    everyFeature = await packagedTemplate([
+      '--stage',
+      'policy',
+      '--region',
+      'eu-west-1',
+      '--param=accessConfig=test/fixtures/config/every-feature.yaml',
+    ]);
+    forwarder = await packagedTemplate(['--config', 'serverless.forwarder.yml']);
+  }, 240_000);
+
+  it('gives every function a role of its own, and no shared role exists', () => {
+    for (const [fn, role] of Object.entries(functions)) {
+      const lambda = Object.entries(example.Resources).find(
+        ([, r]) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r).includes(`"${role}"`),
+      );
+      expect(lambda, fn).toBeDefined();
+    }
+    expect(example.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
 
   it('has no wildcard action and no wildcard resource on a write', () => {
     const problems: string[] = [];
-    for (const { name, template } of templates) {
-      for (const { where, statement } of statements(template)) {
+    for (const [name, template] of Object.entries({ example, everyFeature, forwarder })) {
+      for (const statement of statements(template)) {
         for (const action of list(statement.Action)) {
-          if (action.includes('*')) problems.push(`${name} ${where}: wildcard action ${action}`);
-          if (!isRead(action) && list(statement.Resource).some(isWildcard)) {
-            problems.push(`${name} ${where}: ${action} on Resource "*"`);
-          }
+          if (action.includes('*')) problems.push(`${name}: wildcard action ${action}`);
+          if (!isRead(action) && list(statement.Resource).some((r) => r === '*'))
+            problems.push(`${name}: ${action} on "*"`);
         }
       }
     }
     expect(problems).toEqual([]);
   });
 
-  it('grants every AWS action the code calls, and nothing the code does not call', () => {
-    const granted = new Set(
-      statements(templates[0]?.template as CfnTemplate)
-        .filter((s) => s.where.startsWith('IamRole'))
-        .flatMap((s) => list(s.statement.Action))
-        // Granted by the framework for logs and the SQS event source, not called by our code.
-        .filter(
-          (a) => !a.startsWith('logs:') && !/^sqs:(ReceiveMessage|DeleteMessage|GetQueueAttributes)$/.test(a),
-        ),
+  it.each(Object.entries(functions))('grants %s exactly what its code calls', async (fn, role) => {
+    const called = await actionsCalledBy(handlerOf[fn] as string);
+    const granted = (template: CfnTemplate) =>
+      new Set(
+        statements(template, role)
+          .flatMap((s) => list(s.Action))
+          .filter((a) => !notCalledByCode.test(a)),
+      );
+
+    const full = granted(everyFeature);
+    expect([...full].filter((a) => !called.has(a)).sort()).toEqual([]);
+    expect([...called].filter((a) => !full.has(a) && !needsNoGrant.has(a)).sort()).toEqual([]);
+    // With the example config (no access-entry clusters, no other accounts) those grants are left out.
+    const lean = granted(example);
+    expect(
+      [...called].filter((a) => !lean.has(a) && !needsNoGrant.has(a) && !whenConfigured.test(a)).sort(),
+    ).toEqual([]);
+    expect([...lean].filter((a) => !called.has(a)).sort()).toEqual([]);
+  });
+
+  it('names the secrets under the config prefixes, not every secret', () => {
+    const writes = statements(everyFeature, 'RotateTokensRole').filter((s) =>
+      list(s.Action).includes('secretsmanager:PutSecretValue'),
     );
-    const called = actionsTheCodeCalls();
-    expect([...called].filter((a) => !granted.has(a)).sort()).toEqual([]);
-    expect([...granted].filter((a) => !called.has(a)).sort()).toEqual([]);
+    expect(JSON.stringify(writes.map((s) => s.Resource))).toContain(':secret:partners/*');
+    expect(JSON.stringify(writes.map((s) => s.Resource))).not.toContain('"*"');
   });
 });

@@ -13,8 +13,9 @@ import { inject } from 'vitest';
 import { kubeBinary } from '../../scripts/sandbox/kube';
 import type { RotateTokensDeps } from '../../src/app/rotation-ports';
 import { parseKubeconfig } from '../../src/domain/kubeconfig';
-import { rotateTokensDeps } from '../../src/lambda/deps';
 import { readEnvironment } from '../../src/lambda/environment';
+import { rotateTokensDeps } from '../../src/lambda/rotate-tokens-deps';
+import { readRuntime } from '../../src/lambda/runtime';
 import { secretsManagerClient } from './aws-clients';
 import { uniqueName } from './sandbox';
 
@@ -47,13 +48,15 @@ export function configFile(text: string): string {
   return file;
 }
 
-/** The function's own deps (src/lambda/deps.ts) against this run's sandbox, with a config of the test's. */
+/** The function's own deps (src/lambda/rotate-tokens-deps.ts) against this run's sandbox, with a config of the test's. */
 export function sandboxRotationDeps(configText: string): RotateTokensDeps {
   return rotateTokensDeps(
-    readEnvironment({
-      ACCESS_CONFIG_PATH: configFile(configText),
-      SANDBOX_ENV_FILE: inject('sandboxEnvFile'),
-    }),
+    readRuntime(
+      readEnvironment({
+        ACCESS_CONFIG_PATH: configFile(configText),
+        SANDBOX_ENV_FILE: inject('sandboxEnvFile'),
+      }),
+    ),
   );
 }
 

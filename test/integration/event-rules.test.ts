@@ -53,6 +53,10 @@ const nearMisses: { name: string; event: SampleEvent }[] = [
     event: variant('AddUserToGroup', { eventSource: 'sts.amazonaws.com' }),
   },
   { name: 'RunInstances', event: load(resolve(root, 'test/fixtures/events/ec2-run-instances.json')) },
+  ...['DescribeCluster', 'CreateNodegroup', 'UpdateClusterConfig', 'CreateAccessEntry'].map((eventName) => {
+    const created = load(resolve(root, 'events/eks-create-cluster.json'));
+    return { name: `EKS ${eventName}`, event: { ...created, detail: { ...created.detail, eventName } } };
+  }),
 ];
 
 /** Which rule should receive each sample, by the event name it carries. */
@@ -140,7 +144,7 @@ describe('the deployed EventBridge rules, matched by moto', () => {
     expect(cases.filter((c) => c.intended.length > 0).length).toBeGreaterThanOrEqual(2);
   });
 
-  it('forwards IAM events from us-east-1 to the home region, where the queue rule picks them up', async () => {
+  it('forwards IAM and EKS cluster events from us-east-1 to the home region, where its rules pick them up', async () => {
     const prefix = uniqueName('f');
     const env = sandbox();
     const { sqs, queues } = await deploy(home, main, prefix);
@@ -182,8 +186,11 @@ describe('the deployed EventBridge rules, matched by moto', () => {
       );
     await send(iamSample, 'forwarded');
     await send(variant('GetGroup', { readOnly: true }), 'not-forwarded');
+    await send(load(resolve(root, 'events/eks-create-cluster.json')), 'cluster-created');
 
     const got = await delivered(sqs, queues);
     expect(got.get('IamEventsRule')).toEqual(['forwarded']);
+    const clusterRules = [...queues.keys()].filter((r) => r !== 'IamEventsRule');
+    expect(clusterRules.flatMap((r) => got.get(r) ?? [])).toEqual(['cluster-created']);
   });
 });

@@ -26,7 +26,9 @@ function role(functionName, logGroup, statements) {
       Description: `eks-access-sync ${functionName}: only what its code calls`,
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
       },
       Policies: [
         {
@@ -34,7 +36,10 @@ function role(functionName, logGroup, statements) {
           PolicyDocument: {
             Version: '2012-10-17',
             Statement: [
-              allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:*`)]),
+              allow(
+                ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                [arn(`logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:*`)],
+              ),
               ...statements,
             ],
           },
@@ -56,8 +61,12 @@ module.exports = async ({ resolveVariable }) => {
   const clusterArns = own.map((c) => arn(`eks:${region(c)}:\${AWS::AccountId}:cluster/${c.name}`));
   // Only clusters that may use access entries need their actions (configMap is the default backend).
   const entryClusters = own.filter((c) => c.backend && c.backend !== 'configMap');
-  const entryClusterArns = entryClusters.map((c) => arn(`eks:${region(c)}:\${AWS::AccountId}:cluster/${c.name}`));
-  const accessEntryArns = entryClusters.map((c) => arn(`eks:${region(c)}:\${AWS::AccountId}:access-entry/${c.name}/*`));
+  const entryClusterArns = entryClusters.map((c) =>
+    arn(`eks:${region(c)}:\${AWS::AccountId}:cluster/${c.name}`),
+  );
+  const accessEntryArns = entryClusters.map((c) =>
+    arn(`eks:${region(c)}:\${AWS::AccountId}:access-entry/${c.name}/*`),
+  );
   const groupArns = list(config.groups).flatMap((g) => [
     arn(`iam::\${AWS::AccountId}:group/${g.iamGroup}`),
     arn(`iam::\${AWS::AccountId}:group/*/${g.iamGroup}`),
@@ -65,7 +74,11 @@ module.exports = async ({ resolveVariable }) => {
   const assumeRoleArns = [...new Set(clusters.filter((c) => c?.roleArn).map((c) => c.roleArn))];
   // A selector's role is named per account: {account} is the new cluster's.
   const selectorRoleArns = [
-    ...new Set(list(config.bootstrap?.selectors).filter((s) => s?.roleArn).map((s) => s.roleArn.replaceAll('{account}', '*'))),
+    ...new Set(
+      list(config.bootstrap?.selectors)
+        .filter((s) => s?.roleArn)
+        .map((s) => s.roleArn.replaceAll('{account}', '*')),
+    ),
   ];
   const secretPrefixes = [
     ...new Set(
@@ -80,7 +93,11 @@ module.exports = async ({ resolveVariable }) => {
   // Clusters a bootstrap selector may match are not known in advance: every cluster of the account
   // in the watched regions, for the few actions that set a new cluster up.
   const watchedRegions = [
-    ...new Set([...clusters.map(region), ...list(config.bootstrap?.selectors).flatMap((s) => list(s.regions))].filter(Boolean)),
+    ...new Set(
+      [...clusters.map(region), ...list(config.bootstrap?.selectors).flatMap((s) => list(s.regions))].filter(
+        Boolean,
+      ),
+    ),
   ];
   const anyClusterArns = watchedRegions.map((r) => arn(`eks:${r}:\${AWS::AccountId}:cluster/*`));
   const anyAccessEntryArns = watchedRegions.map((r) => arn(`eks:${r}:\${AWS::AccountId}:access-entry/*`));
@@ -109,6 +126,7 @@ module.exports = async ({ resolveVariable }) => {
       : [];
   const iamRead = [
     ...(groupArns.length ? [allow(['iam:GetGroup'], groupArns)] : []),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
     allow(['iam:GetUser', 'iam:ListGroupsForUser'], [arn('iam::${AWS::AccountId}:user/*')]),
   ];
   const secrets = [
@@ -129,7 +147,10 @@ module.exports = async ({ resolveVariable }) => {
     allow(['secretsmanager:ListSecrets'], ['*']),
   ];
   const consume = (queue) =>
-    allow(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], [{ 'Fn::GetAtt': [queue, 'Arn'] }]);
+    allow(
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      [{ 'Fn::GetAtt': [queue, 'Arn'] }],
+    );
   const logGroup = (fn) => `/aws/lambda/${service}-${stage}-${fn}`;
 
   return {
@@ -150,7 +171,13 @@ module.exports = async ({ resolveVariable }) => {
           ? [allow(['sts:AssumeRole'], [...assumeRoleArns, ...selectorRoleArns])]
           : []),
         ...secrets,
-        allow(['sqs:SendMessage', 'sqs:GetQueueUrl'], [{ 'Fn::GetAtt': ['BootstrapRecheckQueue', 'Arn'] }, { 'Fn::GetAtt': ['BootstrapDeadLetterQueue', 'Arn'] }]),
+        allow(
+          ['sqs:SendMessage', 'sqs:GetQueueUrl'],
+          [
+            { 'Fn::GetAtt': ['BootstrapRecheckQueue', 'Arn'] },
+            { 'Fn::GetAtt': ['BootstrapDeadLetterQueue', 'Arn'] },
+          ],
+        ),
         consume('BootstrapRecheckQueue'),
       ]),
     },

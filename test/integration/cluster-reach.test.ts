@@ -1,4 +1,4 @@
-import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
 import { clusterAccess } from '../../src/adapters/cluster-access';
 import { syncAccess } from '../../src/app/sync-access';

@@ -146,6 +146,9 @@ module.exports = async ({ resolveVariable }) => {
     // ListSecrets has no resource to name; it finds the secrets this tool tagged.
     allow(['secretsmanager:ListSecrets'], ['*']),
   ];
+  // With a customer-managed key, the secrets are encrypted and read through it.
+  const kmsKeyArn = await resolveVariable('param:secretsKmsKeyArn');
+  if (kmsKeyArn) secrets.push(allow(['kms:Decrypt', 'kms:GenerateDataKey'], [kmsKeyArn]));
   const consume = (queue) =>
     allow(
       ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],

@@ -45,7 +45,10 @@ const notFound = (error: unknown) => (error as Error).name === 'ResourceNotFound
  * Users' kubeconfigs in Secrets Manager: versions, staging labels (AWSPENDING, AWSCURRENT,
  * AWSPREVIOUS) and tags. The client is injected, so tests can wrap it to inject faults.
  */
-export function secretsStore(client: Pick<SecretsManagerClient, 'send'>): SecretsStore {
+export function secretsStore(
+  client: Pick<SecretsManagerClient, 'send'>,
+  options: { kmsKeyId?: string | undefined } = {},
+): SecretsStore {
   async function call<T>(what: string, secretId: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
@@ -79,6 +82,8 @@ export function secretsStore(client: Pick<SecretsManagerClient, 'send'>): Secret
             Description: `kubeconfig of external user ${tags[secretTag.user]} on cluster ${tags[secretTag.cluster]}, rotated by eks-access-sync`,
             SecretString: value,
             ClientRequestToken: versionId,
+            // A customer-managed key when the stage names one; otherwise the account's aws/secretsmanager key.
+            ...(options.kmsKeyId ? { KmsKeyId: options.kmsKeyId } : {}),
             Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
           }),
         ),

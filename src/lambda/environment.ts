@@ -11,6 +11,8 @@ const environmentSchema = z.object({
   ACCESS_CONFIG_PATH: z.string().min(1).default('access.yaml'),
   /** The local sandbox: its env.json gives moto's endpoint and the kube-apiserver's endpoint, CA and token. */
   SANDBOX_ENV_FILE: optionalText,
+  /** A customer-managed KMS key for the kubeconfig secrets (ARN or alias); default: aws/secretsmanager. */
+  SECRETS_KMS_KEY_ID: optionalText,
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Conflict retries per cluster write, and clusters worked on at once. */
   MAX_WRITE_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),

@@ -20,7 +20,7 @@ export function rotateTokensDeps(runtime: Runtime = readRuntime()): RotateTokens
     clusters: clusterAccess(runtime.clusterAccess),
     externalAccess: (cluster, endpoint) => externalAccess(kubeClient(endpoint), cluster),
     identify,
-    secrets: secretsStore(secrets),
+    secrets: secretsStore(secrets, { kmsKeyId: runtime.env.SECRETS_KMS_KEY_ID }),
     clock: { now: () => new Date() },
     newVersionId: randomUUID,
     concurrency: runtime.env.CLUSTER_CONCURRENCY,

@@ -18,6 +18,10 @@ if (missing.length > 0) {
   console.error(`no template at ${missing.join(', ')}: run serverless package first`);
   process.exit(2);
 }
-const result = spawnSync(join(bin, 'cfn-lint'), ['--', ...templates], { stdio: 'inherit' });
+// W3005: the framework adds a DependsOn on the function's role beside the GetAtt it already has;
+// redundant, harmless, and not ours to change.
+const result = spawnSync(join(bin, 'cfn-lint'), ['--ignore-checks', 'W3005', '--', ...templates], {
+  stdio: 'inherit',
+});
 if (result.status === 0) console.error(`cfn-lint: ${templates.length} templates clean`);
 process.exit(result.status ?? 1);

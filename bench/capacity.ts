@@ -1,0 +1,75 @@
+import { clusterAccess } from '../src/adapters/cluster-access';
+import { syncCluster } from '../src/app/sync-cluster';
+import type { ClusterConfig } from '../src/domain/config';
+import { ownedAnnotation } from '../src/domain/ownership';
+import { progress } from './progress';
+import { configFrom, personNames, userArn, type World } from './world';
+
+/** Kubernetes' limit on the total size of an object's annotations (apimachinery TotalAnnotationSizeLimitB). */
+const annotationLimit = 256 * 1024;
+/** Kubernetes' limit on a ConfigMap's data. */
+const dataLimit = 1024 * 1024;
+
+/**
+ * Not in issue 7, found while measuring it: how many users the tool can own in one aws-auth. Every
+ * owned ARN is listed in the owned-entries annotation, and the backup ConfigMap carries that
+ * annotation again, JSON-escaped; Kubernetes refuses an object whose annotations exceed 256 KiB.
+ * Measured with real writes just under and just over the computed limit.
+ */
+export async function capacityScenario(world: World) {
+  const namespace = 'bench-capacity';
+  await world.cluster(namespace);
+  const config = configFrom(['capacity'], [{ name: 'capacity-group', kubernetesGroup: 'team' }]);
+  const cluster = config.clusters[0] as ClusterConfig;
+  const deps = {
+    config,
+    clusters: clusterAccess({
+      staticEndpoint: {
+        server: world.env.kube.server,
+        caData: world.env.kube.caData,
+        token: world.env.kube.adminToken,
+      },
+      awsAuthNamespace: () => namespace,
+    }),
+  };
+  const sync = async (users: number) => {
+    const names = personNames(users);
+    const members = new Map([['capacity-group', names.map((u) => ({ userName: u, arn: userArn(u) }))]]);
+    progress('capacity', `one aws-auth owning ${users} users`);
+    const result = await syncCluster(deps, cluster, { apply: true, force: false, members });
+    const cm = await world.readAwsAuth(namespace);
+    const annotation = cm?.metadata.annotations?.[ownedAnnotation] ?? '';
+    return {
+      users,
+      status: result.status,
+      ...(result.reason ? { reason: result.reason.slice(0, 300) } : {}),
+      ownedAnnotationBytes: Buffer.byteLength(annotation),
+      dataBytes: Object.values(cm?.data ?? {}).reduce((s, v) => s + Buffer.byteLength(v), 0),
+    };
+  };
+  const probe = await sync(4000);
+  const avgArn = personNames(4000).reduce((s, n) => s + userArn(n).length, 0) / 4000;
+  // The backup's copy escapes the two quotes around each key: the tighter of the two limits.
+  const perKeyInBackup = probe.ownedAnnotationBytes / 4000 + 2;
+  const limit = Math.floor(annotationLimit / perKeyInBackup);
+  const under = await sync(limit - 150);
+  const over = await sync(limit + 150);
+  // The write above kept the previous (smaller) version as backup; the next one must copy this one.
+  const next = await sync(limit + 151);
+  const forArnLength = (arnLength: number) => Math.floor(annotationLimit / (arnLength + 3 + 2));
+  return {
+    annotationLimitBytes: annotationLimit,
+    configMapDataLimitBytes: dataLimit,
+    averageUserArnLength: Math.round(avgArn * 10) / 10,
+    computedMaxOwnedUsers: limit,
+    computedMaxOwnedUsersByArnLength: {
+      '40 (arn:aws:iam::123456789012:user/ + 9-char names)': forArnLength(40),
+      [`${Math.round(avgArn)} (this bench's first.last names)`]: forArnLength(Math.round(avgArn)),
+      '60 (e-mail-style names, ~29 chars)': forArnLength(60),
+      '80 (user paths such as /engineering/platform/)': forArnLength(80),
+    },
+    measured: [probe, under, over, next],
+    targetsMet: { fiveThousandUsersFit: limit >= 5000, tenThousandUsersFit: limit >= 10_000 },
+    note: 'Writes over the limit fail with 422 (annotations too long): the sync reports an error and writes nothing, so nothing is lost, but the cluster stops syncing (every later write fails at the backup step, whatever it changes). The owned-entries annotation (src/domain/ownership.ts) grows with every owned ARN, and the rollback backup (src/adapters/kubernetes/aws-auth-store.ts saveBackup) copies it JSON-escaped into its own annotations, so the backup hits the limit first.',
+  };
+}

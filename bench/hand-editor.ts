@@ -1,0 +1,64 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeApiError, type KubeClient } from '../src/adapters/kubernetes/kube-client';
+import { account, type ConfigMap } from './world';
+
+/**
+ * A person running `kubectl edit cm/aws-auth` over and over during a burst: read, append a
+ * hand-written entry (mapRoles and mapUsers in turn), write back with the resourceVersion read;
+ * on a 409 they re-open the editor and try again, as kubectl tells them to.
+ */
+export class HandEditor {
+  readonly edits: string[] = [];
+  conflicts = 0;
+  failures = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly kube: KubeClient,
+    private readonly namespace: string,
+    private readonly label: string,
+  ) {}
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async run(everyMs: () => number): Promise<void> {
+    let n = 0;
+    while (!this.stopped) {
+      await sleep(everyMs());
+      if (this.stopped) break;
+      n++;
+      try {
+        await this.edit(n);
+      } catch {
+        this.failures++;
+      }
+    }
+  }
+
+  private async edit(n: number): Promise<void> {
+    const path = `/api/v1/namespaces/${this.namespace}/configmaps/aws-auth`;
+    const role = n % 2 === 1;
+    const name = `hand-${this.label}-${n}`;
+    const arn = `arn:aws:iam::${account}:${role ? 'role' : 'user'}/${name}`;
+    const entry = role
+      ? `- rolearn: ${arn}\n  username: ${name}\n  groups:\n    - view\n`
+      : `- userarn: ${arn}\n  username: ${name}\n  groups:\n    - view\n`;
+    const key = role ? 'mapRoles' : 'mapUsers';
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const cm = (await this.kube.get<ConfigMap>(path)) as ConfigMap;
+      const data = { ...(cm.data ?? {}) };
+      data[key] = `${data[key] ?? ''}${entry}`;
+      try {
+        await this.kube.replace(path, { ...cm, data });
+        this.edits.push(arn);
+        return;
+      } catch (error) {
+        if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+        this.conflicts++;
+      }
+    }
+    throw new Error(`${name}: gave up after 20 conflicts`);
+  }
+}

@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterConfig } from '../domain/config';
-import { ClusterUnreachableError } from './cluster-access';
+import { ClusterUnreachableError } from './cluster-unreachable-error';
 
 export interface AwsAccessOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;

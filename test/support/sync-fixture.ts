@@ -5,6 +5,7 @@ import {
   RemoveUserFromGroupCommand,
 } from '@aws-sdk/client-iam';
 import { stringify } from 'yaml';
+import { seedAwsAuth } from '../../scripts/sandbox/seed';
 import { clusterAccess } from '../../src/adapters/cluster-access';
 import { iamDirectory } from '../../src/adapters/iam-directory';
 import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
@@ -14,24 +15,7 @@ import { iamClient } from './aws-clients';
 import { sandbox, uniqueName } from './sandbox';
 
 /** A node group, a Fargate profile and Windows nodes: what every real aws-auth holds and the tool must keep. */
-export const nodeRoles = `- rolearn: arn:aws:iam::123456789012:role/eks-node-group-role
-  username: system:node:{{EC2PrivateDNSName}}
-  groups:
-    - system:bootstrappers
-    - system:nodes
-- rolearn: arn:aws:iam::123456789012:role/eks-fargate-pod-execution-role
-  username: system:node:{{SessionName}}
-  groups:
-    - system:bootstrappers
-    - system:nodes
-    - system:node-proxier
-- rolearn: arn:aws:iam::123456789012:role/eks-windows-node-role
-  username: system:node:{{EC2PrivateDNSName}}
-  groups:
-    - eks:kube-proxy-windows
-    - system:bootstrappers
-    - system:nodes
-`;
+export const nodeRoles = seedAwsAuth;
 
 /**
  * One test's world: its own IAM groups in moto and its own namespace standing in for a cluster's

@@ -37,13 +37,19 @@ async function invokeLocal(
   return JSON.parse(stdout.slice(start === -1 ? stdout.indexOf('{') : start + 1)) as Record<string, unknown>;
 }
 
-describe('the README demo: serverless invoke local --stage sandbox', () => {
+/** The sandbox's one kube-system/aws-auth, which both demos below work on. */
+function sandboxAwsAuth() {
   const env = sandbox();
   const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
   const awsAuth = async () =>
     (await kube.get<{ data: Record<string, string>; metadata: { resourceVersion: string } }>(
       '/api/v1/namespaces/kube-system/configmaps/aws-auth',
     )) ?? { data: {}, metadata: { resourceVersion: '' } };
+  return { env, awsAuth };
+}
+
+describe('the README demo: serverless invoke local --stage sandbox', () => {
+  const { env, awsAuth } = sandboxAwsAuth();
 
   beforeAll(async () => {
     await seedSandbox(env);
@@ -101,12 +107,7 @@ describe('the README demo: serverless invoke local --stage sandbox', () => {
 
 // After the syncAccess demo, in the same file: both work on the sandbox's one kube-system/aws-auth.
 describe('the bootstrap demo: serverless invoke local --stage sandbox -f bootstrapCluster', () => {
-  const env = sandbox();
-  const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
-  const awsAuth = async () =>
-    (await kube.get<{ data: Record<string, string>; metadata: { resourceVersion: string } }>(
-      '/api/v1/namespaces/kube-system/configmaps/aws-auth',
-    )) ?? { data: {}, metadata: { resourceVersion: '' } };
+  const { env, awsAuth } = sandboxAwsAuth();
   let kubeconfigFile = '';
   let accessConfig = '';
   const kubectl = (...args: string[]) =>

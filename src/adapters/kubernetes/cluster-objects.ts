@@ -8,21 +8,14 @@ import {
   roleRefChanged,
 } from '../../domain/rbac-objects';
 import { KubeApiError, type KubeClient } from './kube-client';
+import type { ObjectMeta } from './kube-objects';
 import { deleteOptions, type KubeList } from './kube-objects';
 
 const rbac = '/apis/rbac.authorization.k8s.io/v1';
 
 interface Stored {
   kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [field: string]: unknown;
-  };
+  metadata: ObjectMeta & { [field: string]: unknown };
   [field: string]: unknown;
 }
 

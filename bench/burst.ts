@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ClusterResult } from '../src/app/cluster-result';
-import { mapLimited } from '../src/app/sync-cluster';
+import type { ClusterResult } from '../src/app/sync/cluster-result';
+import { mapLimited } from '../src/app/sync/sync-cluster';
 import { syncAccessHandler } from '../src/lambda/sync-access-handler';
 import { HandEditor } from './hand-editor';
 import { deltas } from './kube-tally';

@@ -1,7 +1,7 @@
 import { clusterAccess } from '../src/adapters/cluster-access';
-import { syncCluster } from '../src/app/sync-cluster';
-import type { ClusterConfig } from '../src/domain/config';
-import { ownedAnnotation } from '../src/domain/ownership';
+import { syncCluster } from '../src/app/sync/sync-cluster';
+import { ownedAnnotation } from '../src/domain/aws-auth/ownership';
+import type { ClusterConfig } from '../src/domain/config/config';
 import { progress } from './progress';
 import { configFrom, personNames, userArn, type World } from './world';
 
@@ -70,6 +70,6 @@ export async function capacityScenario(world: World) {
     },
     measured: [probe, under, over, next],
     targetsMet: { fiveThousandUsersFit: limit >= 5000, tenThousandUsersFit: limit >= 10_000 },
-    note: 'Writes over the limit fail with 422 (annotations too long): the sync reports an error and writes nothing, so nothing is lost, but the cluster stops syncing (every later write fails at the backup step, whatever it changes). The owned-entries annotation (src/domain/ownership.ts) grows with every owned ARN, and the rollback backup (src/adapters/kubernetes/aws-auth-store.ts saveBackup) copies it JSON-escaped into its own annotations, so the backup hits the limit first.',
+    note: 'Writes over the limit fail with 422 (annotations too long): the sync reports an error and writes nothing, so nothing is lost, but the cluster stops syncing (every later write fails at the backup step, whatever it changes). The owned-entries annotation (src/domain/aws-auth/ownership.ts) grows with every owned ARN, and the rollback backup (src/adapters/kubernetes/aws-auth-store.ts saveBackup) copies it JSON-escaped into its own annotations, so the backup hits the limit first.',
   };
 }

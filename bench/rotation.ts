@@ -12,14 +12,14 @@ const clusters = ['rot-east', 'rot-west', 'rot-staging'];
 
 async function rotationModules() {
   const [deps, runtime, environment, useCase, secrets, accounts, review, kubeconfig] = await Promise.all([
-    import('../src/lambda/rotate-tokens-deps'),
-    import('../src/lambda/runtime'),
-    import('../src/lambda/environment'),
-    import('../src/app/rotate-tokens'),
+    import('../src/wiring/rotate-tokens-deps'),
+    import('../src/wiring/runtime'),
+    import('../src/wiring/environment'),
+    import('../src/app/rotation/rotate-tokens'),
     import('../src/adapters/secrets-store'),
     import('../src/adapters/kubernetes/service-accounts'),
     import('../src/adapters/kubernetes/self-subject-review'),
-    import('../src/domain/kubeconfig'),
+    import('../src/domain/rotation/kubeconfig'),
   ]);
   return {
     rotateTokensDeps: deps.rotateTokensDeps,

@@ -1,5 +1,5 @@
-import { mapLimited } from '../src/app/sync-cluster';
-import type { AccessConfig } from '../src/domain/config';
+import { mapLimited } from '../src/app/sync/sync-cluster';
+import type { AccessConfig } from '../src/domain/config/config';
 import { KubeTally, type TallySnapshot } from './kube-tally';
 import { counter, progress } from './progress';
 import { configFrom, type GroupPlan, personNames, type World } from './world';

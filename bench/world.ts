@@ -13,11 +13,11 @@ import { clusterAccess } from '../src/adapters/cluster-access';
 import { iamDirectory } from '../src/adapters/iam-directory';
 import { type KubeClient, kubeClient } from '../src/adapters/kubernetes/kube-client';
 import type { IamDirectory } from '../src/app/ports';
-import type { SyncAccessDeps } from '../src/app/sync-access';
-import { mapLimited } from '../src/app/sync-cluster';
-import { parseAwsAuth } from '../src/domain/aws-auth';
-import type { AccessConfig } from '../src/domain/config';
-import { parseAccessConfig } from '../src/domain/config-file';
+import type { SyncAccessDeps } from '../src/app/sync/sync-access';
+import { mapLimited } from '../src/app/sync/sync-cluster';
+import { parseAwsAuth } from '../src/domain/aws-auth/aws-auth';
+import type { AccessConfig } from '../src/domain/config/config';
+import { parseAccessConfig } from '../src/domain/config/config-file';
 import { countedClusters, type KubeTally } from './kube-tally';
 import { pagedIamClient } from './paged-iam';
 

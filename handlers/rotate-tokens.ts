@@ -3,8 +3,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { logger } from '../src/lambda/logger';
 import { metrics } from '../src/lambda/metrics';
-import { rotateTokensDeps } from '../src/lambda/rotate-tokens-deps';
 import { rotateTokensHandler } from '../src/lambda/rotate-tokens-handler';
+import { rotateTokensDeps } from '../src/wiring/rotate-tokens-deps';
 
 export const handler = middy(rotateTokensHandler(() => rotateTokensDeps()))
   .use(injectLambdaContext(logger))

@@ -4,8 +4,8 @@ import middy from '@middy/core';
 import { logger } from '../src/lambda/logger';
 import { metrics } from '../src/lambda/metrics';
 import { cloudTrailEventId } from '../src/lambda/middleware';
-import { syncAccessDeps } from '../src/lambda/sync-access-deps';
 import { syncAccessHandler } from '../src/lambda/sync-access-handler';
+import { syncAccessDeps } from '../src/wiring/sync-access-deps';
 
 export const handler = middy(syncAccessHandler(() => syncAccessDeps()))
   .use(injectLambdaContext(logger))

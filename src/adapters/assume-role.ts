@@ -1,6 +1,6 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import type { ClusterConfig } from '../domain/config';
+import type { ClusterConfig } from '../domain/config/config';
 import { ClusterUnreachableError } from './cluster-unreachable-error';
 
 export interface AwsAccessOptions {

@@ -1,7 +1,7 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { type ClusterAccess, WriteConflictError } from '../app/ports';
-import type { ClusterConfig } from '../domain/config';
+import type { ClusterConfig } from '../domain/config/config';
 import { clusterCredentials } from './assume-role';
 import { ClusterUnreachableError } from './cluster-unreachable-error';
 import { eksToken } from './eks-token';

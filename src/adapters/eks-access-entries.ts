@@ -12,14 +12,14 @@ import {
   TagResourceCommand,
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
-import type { AccessEntryStore } from '../app/eks-ports';
-import { mapLimited } from '../app/sync-cluster';
+import type { AccessEntryStore } from '../app/access-entries/eks-ports';
+import { mapLimited } from '../app/sync/sync-cluster';
 import {
   type AccessEntry,
   type AssociatedPolicy,
   accessPolicyArn,
   policyName,
-} from '../domain/access-entries';
+} from '../domain/access-entries/access-entries';
 import { arnKey } from '../domain/arn';
 import { EksCallError, eksCall, isInUse, isNotFound } from './eks-call';
 

@@ -1,7 +1,7 @@
 import { DescribeClusterCommand, EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
-import type { ClusterDescription, EksClusters } from '../app/eks-ports';
-import { authenticationModeOf } from '../domain/authentication-mode';
-import type { ClusterConfig } from '../domain/config';
+import type { ClusterDescription, EksClusters } from '../app/access-entries/eks-ports';
+import { authenticationModeOf } from '../domain/access-entries/authentication-mode';
+import type { ClusterConfig } from '../domain/config/config';
 import { type AwsAccessOptions, clusterCredentials } from './assume-role';
 import { accessEntryStore } from './eks-access-entries';
 import { eksCall, isNotFound } from './eks-call';

@@ -5,7 +5,7 @@ import {
   ListGroupsForUserCommand,
 } from '@aws-sdk/client-iam';
 import type { IamDirectory } from '../app/ports';
-import type { IamUser } from '../domain/desired-state';
+import type { IamUser } from '../domain/aws-auth/desired-state';
 
 /** IAM could not be read completely; any decision to remove access must wait. */
 export class IamReadError extends Error {

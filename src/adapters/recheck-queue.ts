@@ -1,5 +1,5 @@
 import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { RecheckMessage, RecheckQueue } from '../app/bootstrap-ports';
+import type { RecheckMessage, RecheckQueue } from '../app/bootstrap/bootstrap-ports';
 
 /** The re-check or the dead-letter queue could not be written: the look is lost unless the invoke fails. */
 export class RecheckQueueError extends Error {

@@ -12,8 +12,8 @@ import {
   TagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretsStore, StoredSecret } from '../app/rotation-ports';
-import { managedBy, secretTag } from '../domain/rotation-ownership';
+import type { SecretsStore, StoredSecret } from '../app/rotation/rotation-ports';
+import { managedBy, secretTag } from '../domain/rotation/rotation-ownership';
 
 /** A Secrets Manager call failed. The message names the call and the secret, never a value. */
 export class SecretsStoreError extends Error {

@@ -1,5 +1,5 @@
-import type { ClusterConfig } from '../domain/config';
-import type { IamUser } from '../domain/desired-state';
+import type { IamUser } from '../domain/aws-auth/desired-state';
+import type { ClusterConfig } from '../domain/config/config';
 
 /** aws-auth as read: the data, the annotations and the version any write must carry. */
 export interface AwsAuthSnapshot {

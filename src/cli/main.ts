@@ -1,8 +1,8 @@
-import { syncAccess } from '../app/sync-access';
+import { syncAccess } from '../app/sync/sync-access';
 import { AwsAuthParseError, DomainError, InvalidArnError, InvalidConfigError } from '../domain/errors';
-import { readEnvironment } from '../lambda/environment';
-import { readRuntime } from '../lambda/runtime';
-import { syncAccessDeps } from '../lambda/sync-access-deps';
+import { readEnvironment } from '../wiring/environment';
+import { readRuntime } from '../wiring/runtime';
+import { syncAccessDeps } from '../wiring/sync-access-deps';
 import { parseArgs, required } from './args';
 import { exitCodes, UsageError } from './cli-error';
 import { render } from './render';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import * as z from 'zod';
-import { parseAccessConfig } from '../domain/config-file';
-import type { IamUser } from '../domain/desired-state';
-import { nextAwsAuth } from '../domain/next-aws-auth';
-import { describePlan } from '../domain/plan-text';
+import type { IamUser } from '../domain/aws-auth/desired-state';
+import { nextAwsAuth } from '../domain/aws-auth/next-aws-auth';
+import { describePlan } from '../domain/aws-auth/plan-text';
+import { parseAccessConfig } from '../domain/config/config-file';
 import { UsageError } from './cli-error';
 
 /** iam.json: each IAM group name → its users as IAM's GetGroup lists them. */

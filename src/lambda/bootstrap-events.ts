@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import type { BootstrapCommand } from '../app/bootstrap-cluster';
-import type { RecheckMessage } from '../app/bootstrap-ports';
+import type { BootstrapCommand } from '../app/bootstrap/bootstrap-cluster';
+import type { RecheckMessage } from '../app/bootstrap/bootstrap-ports';
 import { InvalidEventError } from './sync-events';
 
 const clusterName = z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'not an EKS cluster name');

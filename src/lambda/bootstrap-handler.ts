@@ -1,5 +1,5 @@
-import { type BootstrapCommand, bootstrapCluster } from '../app/bootstrap-cluster';
-import type { BootstrapDeps, BootstrapResult } from '../app/bootstrap-ports';
+import { type BootstrapCommand, bootstrapCluster } from '../app/bootstrap/bootstrap-cluster';
+import type { BootstrapDeps, BootstrapResult } from '../app/bootstrap/bootstrap-ports';
 import { bootstrapCommandFrom, recheckCommandFrom } from './bootstrap-events';
 import { logger } from './logger';
 import { isSqsBatch } from './sync-batch';

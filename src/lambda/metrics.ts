@@ -1,5 +1,5 @@
 import { type Metrics, MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
-import type { RotateTokensSummary, StepSummary } from '../app/rotate-tokens';
+import type { RotateTokensSummary, StepSummary } from '../app/rotation/rotate-tokens';
 
 /** CloudWatch metrics through EMF (log lines, no API calls); the alarms in serverless/ read them. */
 export const metrics = new PowertoolsMetrics({ namespace: 'EksAccessSync', serviceName: 'eks-access-sync' });

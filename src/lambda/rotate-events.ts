@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { type RotationCommand, rotationSteps } from '../app/rotation-command';
+import { type RotationCommand, rotationSteps } from '../app/rotation/rotation-command';
 import { InvalidEventError } from './sync-events';
 
 export { InvalidEventError };

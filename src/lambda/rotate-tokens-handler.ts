@@ -1,8 +1,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { type RotateTokensSummary, rotateTokens, type StepSummary } from '../app/rotate-tokens';
-import type { RotationCommand } from '../app/rotation-command';
-import { UnknownExternalUserError } from '../app/rotation-errors';
-import type { RotateTokensDeps } from '../app/rotation-ports';
+import { type RotateTokensSummary, rotateTokens, type StepSummary } from '../app/rotation/rotate-tokens';
+import type { RotationCommand } from '../app/rotation/rotation-command';
+import { UnknownExternalUserError } from '../app/rotation/rotation-errors';
+import type { RotateTokensDeps } from '../app/rotation/rotation-ports';
 import { logger } from './logger';
 import { metrics, recordRotationMetrics } from './metrics';
 import { InvalidEventError, rotationCommandFrom } from './rotate-events';

@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { type SyncAccessDeps, type SyncSummary, syncAccess } from '../app/sync-access';
-import type { SyncCommand } from '../app/sync-command';
+import { type SyncAccessDeps, type SyncSummary, syncAccess } from '../app/sync/sync-access';
+import type { SyncCommand } from '../app/sync/sync-command';
 import { logger } from './logger';
 import { metrics } from './metrics';
 import { isSqsBatch, syncBatchFrom } from './sync-batch';

@@ -1,4 +1,4 @@
-import type { MembershipChange, SyncCommand } from '../app/sync-command';
+import type { MembershipChange, SyncCommand } from '../app/sync/sync-command';
 import { InvalidEventError, syncCommandFrom } from './sync-events';
 
 export interface SyncBatch {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { SyncCommand } from '../app/sync-command';
+import type { SyncCommand } from '../app/sync/sync-command';
 
 /** An event syncAccess does not know: rejected at once with what was wrong, never retried. */
 export class InvalidEventError extends Error {

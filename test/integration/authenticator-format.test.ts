@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { arnKey } from '../../src/domain/arn';
-import { parseAwsAuth } from '../../src/domain/aws-auth';
-import { encodeAwsAuth } from '../../src/domain/aws-auth-edit';
-import { parseAccessConfig } from '../../src/domain/config-file';
-import { desiredEntries, type GroupMembers } from '../../src/domain/desired-state';
-import { emptyOwnership } from '../../src/domain/ownership';
-import { planAwsAuth } from '../../src/domain/plan';
+import { parseAwsAuth } from '../../src/domain/aws-auth/aws-auth';
+import { encodeAwsAuth } from '../../src/domain/aws-auth/aws-auth-edit';
+import { desiredEntries, type GroupMembers } from '../../src/domain/aws-auth/desired-state';
+import { emptyOwnership } from '../../src/domain/aws-auth/ownership';
+import { planAwsAuth } from '../../src/domain/aws-auth/plan';
+import { parseAccessConfig } from '../../src/domain/config/config-file';
 import {
   type AuthenticatorView,
   authenticatorBinary,
@@ -14,7 +14,7 @@ import {
   effectiveWithAuthenticator,
   parseWithAuthenticator,
 } from '../support/authenticator';
-import { loadAwsAuthFixture } from '../unit/domain/aws-auth-configmap';
+import { loadAwsAuthFixture } from '../unit/aws-auth/aws-auth-configmap';
 
 // What eks-access-sync writes, read by the real aws-iam-authenticator parser (ParseMap). Needs Go, not the
 // sandbox. Invariant 2: the authenticator reads exactly the mappings we intend, nothing more, nothing less.

@@ -1,8 +1,8 @@
 import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
 import { clusterAccess } from '../../src/adapters/cluster-access';
-import { syncAccess } from '../../src/app/sync-access';
-import { parseAwsAuth } from '../../src/domain/aws-auth';
+import { syncAccess } from '../../src/app/sync/sync-access';
+import { parseAwsAuth } from '../../src/domain/aws-auth/aws-auth';
 import { eksClient } from '../support/aws-clients';
 import { sandbox } from '../support/sandbox';
 import { nodeRoles, syncFixture } from '../support/sync-fixture';

@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 import { kubeBinary } from '../../scripts/sandbox/kube';
 import { seedSandbox } from '../../scripts/sandbox/seed';
 import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
-import { parseAwsAuth } from '../../src/domain/aws-auth';
+import { parseAwsAuth } from '../../src/domain/aws-auth/aws-auth';
 import { sandbox } from '../support/sandbox';
 import { withServerlessLock } from '../support/serverless-lock';
 

@@ -1,8 +1,8 @@
 import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
-import { type RotateTokensSummary, rotateTokens } from '../../src/app/rotate-tokens';
-import type { RotateTokensDeps } from '../../src/app/rotation-ports';
+import { type RotateTokensSummary, rotateTokens } from '../../src/app/rotation/rotate-tokens';
+import type { RotateTokensDeps } from '../../src/app/rotation/rotation-ports';
 import { secretsManagerClient } from '../support/aws-clients';
 import { kubeconfigText, sandboxRotationDeps, whoami, whoamiWithin } from '../support/rotation';
 import { sandbox, uniqueName } from '../support/sandbox';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
-import { rotateTokens } from '../../src/app/rotate-tokens';
-import type { RotationStep } from '../../src/app/rotation-command';
-import { RotationStateError } from '../../src/app/rotation-errors';
+import { rotateTokens } from '../../src/app/rotation/rotate-tokens';
+import type { RotationStep } from '../../src/app/rotation/rotation-command';
+import { RotationStateError } from '../../src/app/rotation/rotation-errors';
 import { type RotateTokensResult, rotateTokensHandler } from '../../src/lambda/rotate-tokens-handler';
 import { kubeconfigText, rotationScenario, sandboxRotationDeps, stagesOf, whoami } from '../support/rotation';
 import { sandbox } from '../support/sandbox';

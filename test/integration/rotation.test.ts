@@ -2,9 +2,9 @@ import { SecretsManagerClient, UpdateSecretVersionStageCommand } from '@aws-sdk/
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { secretsStore } from '../../src/adapters/secrets-store';
-import { type RotateTokensSummary, rotateTokens } from '../../src/app/rotate-tokens';
-import type { RotationCommand } from '../../src/app/rotation-command';
-import type { RotateTokensDeps } from '../../src/app/rotation-ports';
+import { type RotateTokensSummary, rotateTokens } from '../../src/app/rotation/rotate-tokens';
+import type { RotationCommand } from '../../src/app/rotation/rotation-command';
+import type { RotateTokensDeps } from '../../src/app/rotation/rotation-ports';
 import {
   kubeconfigText,
   kubectl,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsAuthStore } from '../../src/app/ports';
-import { syncAccess } from '../../src/app/sync-access';
-import { parseAwsAuth } from '../../src/domain/aws-auth';
-import { ownedAnnotation } from '../../src/domain/ownership';
+import { syncAccess } from '../../src/app/sync/sync-access';
+import { parseAwsAuth } from '../../src/domain/aws-auth/aws-auth';
+import { ownedAnnotation } from '../../src/domain/aws-auth/ownership';
 import { nodeRoles, syncFixture } from '../support/sync-fixture';
 
 const apply = { kind: 'reconcile', apply: true, force: false, why: 'test' } as const;

@@ -1,6 +1,6 @@
-import type { ClusterObjects } from '../../src/app/bootstrap-ports';
-import type { SecretsStore, StoredSecret } from '../../src/app/rotation-ports';
-import type { RbacObject } from '../../src/domain/rbac-objects';
+import type { ClusterObjects } from '../../src/app/bootstrap/bootstrap-ports';
+import type { SecretsStore, StoredSecret } from '../../src/app/rotation/rotation-ports';
+import type { RbacObject } from '../../src/domain/bootstrap/rbac-objects';
 
 /** A cluster's Kubernetes side in memory: objects by kind and name, and whether it lets the function in. */
 export function fakeClusterObjects(accepts: () => boolean = () => true) {

@@ -11,11 +11,11 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { inject } from 'vitest';
 import { kubeBinary } from '../../scripts/sandbox/kube';
-import type { RotateTokensDeps } from '../../src/app/rotation-ports';
-import { parseKubeconfig } from '../../src/domain/kubeconfig';
-import { readEnvironment } from '../../src/lambda/environment';
-import { rotateTokensDeps } from '../../src/lambda/rotate-tokens-deps';
-import { readRuntime } from '../../src/lambda/runtime';
+import type { RotateTokensDeps } from '../../src/app/rotation/rotation-ports';
+import { parseKubeconfig } from '../../src/domain/rotation/kubeconfig';
+import { readEnvironment } from '../../src/wiring/environment';
+import { rotateTokensDeps } from '../../src/wiring/rotate-tokens-deps';
+import { readRuntime } from '../../src/wiring/runtime';
 import { secretsManagerClient } from './aws-clients';
 import { uniqueName } from './sandbox';
 
@@ -48,7 +48,7 @@ export function configFile(text: string): string {
   return file;
 }
 
-/** The function's own deps (src/lambda/rotate-tokens-deps.ts) against this run's sandbox, with a config of the test's. */
+/** The function's own deps (src/wiring/rotate-tokens-deps.ts) against this run's sandbox, with a config of the test's. */
 export function sandboxRotationDeps(configText: string): RotateTokensDeps {
   return rotateTokensDeps(
     readRuntime(

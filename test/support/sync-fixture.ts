@@ -9,8 +9,8 @@ import { seedAwsAuth } from '../../scripts/sandbox/seed';
 import { clusterAccess } from '../../src/adapters/cluster-access';
 import { iamDirectory } from '../../src/adapters/iam-directory';
 import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
-import type { SyncAccessDeps } from '../../src/app/sync-access';
-import { parseAccessConfig } from '../../src/domain/config-file';
+import type { SyncAccessDeps } from '../../src/app/sync/sync-access';
+import { parseAccessConfig } from '../../src/domain/config/config-file';
 import { iamClient } from './aws-clients';
 import { sandbox, uniqueName } from './sandbox';
 

@@ -1,5 +1,10 @@
-import type { AccountName, BoundSecret, IssuedToken, ServiceAccountRef } from '../../app/rotation-ports';
-import { kubeAnnotation, kubeLabels } from '../../domain/rotation-ownership';
+import type {
+  AccountName,
+  BoundSecret,
+  IssuedToken,
+  ServiceAccountRef,
+} from '../../app/rotation/rotation-ports';
+import { kubeAnnotation, kubeLabels } from '../../domain/rotation/rotation-ownership';
 import type { KubeClient } from './kube-client';
 import {
   deleteOptions,

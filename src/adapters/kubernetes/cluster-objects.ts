@@ -1,4 +1,4 @@
-import type { ClusterObjects, RbacOutcome } from '../../app/bootstrap-ports';
+import type { ClusterObjects, RbacOutcome } from '../../app/bootstrap/bootstrap-ports';
 import {
   madeByBootstrap,
   madeForCluster,
@@ -6,7 +6,7 @@ import {
   rbacLabels,
   rbacUpToDate,
   roleRefChanged,
-} from '../../domain/rbac-objects';
+} from '../../domain/bootstrap/rbac-objects';
 import { KubeApiError, type KubeClient } from './kube-client';
 import type { ObjectMeta } from './kube-objects';
 import { deleteOptions, type KubeList } from './kube-objects';

@@ -1,4 +1,9 @@
-import { kubeAnnotation, kubeLabel, managedBy, NotOwnedError } from '../../domain/rotation-ownership';
+import {
+  kubeAnnotation,
+  kubeLabel,
+  managedBy,
+  NotOwnedError,
+} from '../../domain/rotation/rotation-ownership';
 
 /** The part of a Kubernetes object's metadata the external-access adapters read. */
 export interface ObjectMeta {

@@ -1,5 +1,5 @@
-import type { ExternalUser } from '../../domain/external-users';
-import { kubeAnnotation, kubeLabels } from '../../domain/rotation-ownership';
+import type { ExternalUser } from '../../domain/rotation/external-users';
+import { kubeAnnotation, kubeLabels } from '../../domain/rotation/rotation-ownership';
 import type { KubeClient } from './kube-client';
 import {
   deleteOptions,

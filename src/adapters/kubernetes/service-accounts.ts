@@ -1,6 +1,10 @@
-import type { ExternalAccess, ManagedServiceAccount, ServiceAccountRef } from '../../app/rotation-ports';
-import type { ExternalUser } from '../../domain/external-users';
-import { kubeAnnotation, kubeLabel, kubeLabels, managedBy } from '../../domain/rotation-ownership';
+import type {
+  ExternalAccess,
+  ManagedServiceAccount,
+  ServiceAccountRef,
+} from '../../app/rotation/rotation-ports';
+import type { ExternalUser } from '../../domain/rotation/external-users';
+import { kubeAnnotation, kubeLabel, kubeLabels, managedBy } from '../../domain/rotation/rotation-ownership';
 import { boundTokens } from './bound-tokens';
 import type { KubeClient } from './kube-client';
 import {

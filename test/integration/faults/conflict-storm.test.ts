@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsAuthStore, ClusterAccess } from '../../../src/app/ports';
-import { syncAccess } from '../../../src/app/sync-access';
-import { parseAwsAuth } from '../../../src/domain/aws-auth';
+import { syncAccess } from '../../../src/app/sync/sync-access';
+import { parseAwsAuth } from '../../../src/domain/aws-auth/aws-auth';
 import { nodeRoles, syncFixture } from '../../support/sync-fixture';
 import { injects } from './fault-count';
 

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterAccess } from '../../../src/adapters/cluster-access';
 import type { AwsAuthStore, ClusterAccess, IamDirectory } from '../../../src/app/ports';
-import { type SyncAccessDeps, syncAccess } from '../../../src/app/sync-access';
-import { parseAwsAuth } from '../../../src/domain/aws-auth';
-import { parseAccessConfig } from '../../../src/domain/config-file';
-import type { IamUser } from '../../../src/domain/desired-state';
+import { type SyncAccessDeps, syncAccess } from '../../../src/app/sync/sync-access';
+import { parseAwsAuth } from '../../../src/domain/aws-auth/aws-auth';
+import type { IamUser } from '../../../src/domain/aws-auth/desired-state';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 import { nodeRoles } from '../../support/sync-fixture';
 import { injects } from './fault-count';
 import { PrivateKube } from './private-kube';

@@ -5,11 +5,14 @@ import {
   desiredAccessEntries,
   managedTag,
   mergePolicies,
-} from '../../../src/domain/access-entries';
-import { describeAccessEntryPlan, planAccessEntries } from '../../../src/domain/access-entry-plan';
+} from '../../../src/domain/access-entries/access-entries';
+import {
+  describeAccessEntryPlan,
+  planAccessEntries,
+} from '../../../src/domain/access-entries/access-entry-plan';
 import { arnKey } from '../../../src/domain/arn';
-import { parseAccessConfig } from '../../../src/domain/config-file';
-import { desiredEntries } from '../../../src/domain/desired-state';
+import { desiredEntries } from '../../../src/domain/aws-auth/desired-state';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 
 const account = '111122223333';
 const ssoRole = `arn:aws:iam::${account}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Dev_0123`;

@@ -2,9 +2,9 @@ import { CreateAccessEntryCommand, ThrottlingException } from '@aws-sdk/client-e
 import { afterEach, describe, expect, it } from 'vitest';
 import { eksClusters } from '../../../src/adapters/eks-clusters';
 import type { IamDirectory } from '../../../src/app/ports';
-import { syncAccess } from '../../../src/app/sync-access';
-import { parseAwsAuth } from '../../../src/domain/aws-auth';
-import { parseAccessConfig } from '../../../src/domain/config-file';
+import { syncAccess } from '../../../src/app/sync/sync-access';
+import { parseAwsAuth } from '../../../src/domain/aws-auth/aws-auth';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 import { type FakeEks, fakeEks } from '../../support/fake-eks';
 import { memoryClusters } from '../../support/memory-clusters';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccessConfig } from '../../../src/domain/config-file';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 import { InvalidConfigError } from '../../../src/domain/errors';
 
 function issuesOf(text: string): string[] {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootstrapCluster } from '../../../src/app/bootstrap-cluster';
-import type { BootstrapDeps } from '../../../src/app/bootstrap-ports';
-import { parseAccessConfig } from '../../../src/domain/config-file';
-import { secretTags } from '../../../src/domain/rotation-ownership';
+import { bootstrapCluster } from '../../../src/app/bootstrap/bootstrap-cluster';
+import type { BootstrapDeps } from '../../../src/app/bootstrap/bootstrap-ports';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
+import { secretTags } from '../../../src/domain/rotation/rotation-ownership';
 import { bootstrapCommandFrom, recheckCommandFrom } from '../../../src/lambda/bootstrap-events';
 import { bootstrapClusterHandler } from '../../../src/lambda/bootstrap-handler';
 import { InvalidEventError } from '../../../src/lambda/sync-events';

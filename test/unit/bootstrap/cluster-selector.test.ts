@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { globMatches, matchCluster, withCluster } from '../../../src/domain/cluster-selector';
-import { parseAccessConfig } from '../../../src/domain/config-file';
+import { globMatches, matchCluster, withCluster } from '../../../src/domain/bootstrap/cluster-selector';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 
 const config = parseAccessConfig(`
 clusters:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccessConfig } from '../../../src/domain/config-file';
-import { rbacObjects, rbacUpToDate, roleRefChanged } from '../../../src/domain/rbac-objects';
+import { rbacObjects, rbacUpToDate, roleRefChanged } from '../../../src/domain/bootstrap/rbac-objects';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 
 const { bootstrap } = parseAccessConfig(`
 clusters: [{ name: prod, region: us-east-1 }]

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextLook } from '../../../src/domain/bootstrap-recheck';
+import { nextLook } from '../../../src/domain/bootstrap/bootstrap-recheck';
 
 const created = new Date('2026-11-22T11:00:00Z');
 const at = (minutes: number) => new Date(created.getTime() + minutes * 60_000);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseAwsAuth } from '../../../src/domain/aws-auth';
+import { parseAwsAuth } from '../../../src/domain/aws-auth/aws-auth';
 
 const root = resolve(import.meta.dirname, '../../..');
 const dir = mkdtempSync(join(tmpdir(), 'render-'));

@@ -1,7 +1,7 @@
 import type { AwsAuthSnapshot, AwsAuthStore, IamDirectory } from '../../../src/app/ports';
-import type { SyncAccessDeps } from '../../../src/app/sync-access';
-import { parseAccessConfig } from '../../../src/domain/config-file';
-import type { IamUser } from '../../../src/domain/desired-state';
+import type { SyncAccessDeps } from '../../../src/app/sync/sync-access';
+import type { IamUser } from '../../../src/domain/aws-auth/desired-state';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 
 /** A config with one cluster, one group with one member, and an SSO role. */
 export const oneCluster = {

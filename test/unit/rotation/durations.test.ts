@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../../src/domain/rotation-duration';
+import { formatDuration, parseDuration } from '../../../src/domain/rotation/rotation-duration';
 
 describe('durations in access.yaml', () => {
   it.each([

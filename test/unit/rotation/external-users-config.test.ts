@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccessConfig } from '../../../src/domain/config-file';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 import { InvalidConfigError } from '../../../src/domain/errors';
-import { clustersOf, secretNameFor } from '../../../src/domain/external-users';
+import { clustersOf, secretNameFor } from '../../../src/domain/rotation/external-users';
 
 const clusters = `
 clusters:

@@ -6,8 +6,8 @@ import type {
   RotateTokensDeps,
   SecretsStore,
   StoredSecret,
-} from '../../../src/app/rotation-ports';
-import { parseAccessConfig } from '../../../src/domain/config-file';
+} from '../../../src/app/rotation/rotation-ports';
+import { parseAccessConfig } from '../../../src/domain/config/config-file';
 
 /** Secrets Manager's staging rules, in memory: first version is AWSCURRENT, moving AWSCURRENT leaves AWSPREVIOUS. */
 export class FakeSecretsStore implements SecretsStore {

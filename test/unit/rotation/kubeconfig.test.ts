@@ -5,7 +5,7 @@ import {
   type Kubeconfig,
   KubeconfigParseError,
   parseKubeconfig,
-} from '../../../src/domain/kubeconfig';
+} from '../../../src/domain/rotation/kubeconfig';
 
 const token = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0.c2lnbmF0dXJl';
 const kubeconfig: Kubeconfig = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { offboardingPlan } from '../../../src/domain/rotation-ownership';
+import { offboardingPlan } from '../../../src/domain/rotation/rotation-ownership';
 
 const users = [
   { name: 'partner-ci', namespace: 'external-access', secretName: 'eks-access-sync/{cluster}/{name}' },

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type RotateTokensSummary, rotateTokens, type StepSummary } from '../../../src/app/rotate-tokens';
-import { UnknownExternalUserError } from '../../../src/app/rotation-errors';
-import { parseKubeconfig } from '../../../src/domain/kubeconfig';
+import {
+  type RotateTokensSummary,
+  rotateTokens,
+  type StepSummary,
+} from '../../../src/app/rotation/rotate-tokens';
+import { UnknownExternalUserError } from '../../../src/app/rotation/rotation-errors';
+import { parseKubeconfig } from '../../../src/domain/rotation/kubeconfig';
 import { configText, fakeDeps } from './fakes';
 
 const secretName = 'eks-access-sync/prod-east/partner-ci';

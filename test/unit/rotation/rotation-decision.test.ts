@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { KubeconfigRecord } from '../../../src/domain/kubeconfig';
-import { type CurrentKubeconfig, decideRotation, lifetimeWarning } from '../../../src/domain/rotation';
+import type { KubeconfigRecord } from '../../../src/domain/rotation/kubeconfig';
+import {
+  type CurrentKubeconfig,
+  decideRotation,
+  lifetimeWarning,
+} from '../../../src/domain/rotation/rotation';
 
 const now = new Date('2026-11-22T10:00:00Z');
 const wanted = {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { boundSecretName, boundSecretsToRevoke, versionWith } from '../../../src/domain/rotation-versions';
+import {
+  boundSecretName,
+  boundSecretsToRevoke,
+  versionWith,
+} from '../../../src/domain/rotation/rotation-versions';
 
 describe('which tokens to revoke after a promotion', () => {
   const stages = { v3: ['AWSCURRENT'], v2: ['AWSPREVIOUS'], v1: [], v0: [] };

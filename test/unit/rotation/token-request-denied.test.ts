@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError } from '../../../src/adapters/kubernetes/kube-client';
-import { type RotateTokensSummary, rotateTokens } from '../../../src/app/rotate-tokens';
+import { type RotateTokensSummary, rotateTokens } from '../../../src/app/rotation/rotate-tokens';
 import { fakeDeps } from './fakes';
 
 const secretName = 'eks-access-sync/prod-east/partner-ci';

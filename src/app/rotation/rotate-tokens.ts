@@ -1,0 +1,145 @@
+import type { ClusterConfig } from '../../domain/config/config';
+import { clustersOf, type ExternalUser, secretNameFor } from '../../domain/rotation/external-users';
+import { mapLimited } from '../sync/sync-cluster';
+import { type OffboardResult, offboard } from './offboard';
+import { rotateUser, type UserRotationResult } from './rotate-user';
+import type { RotationCommand } from './rotation-command';
+import { UnknownExternalUserError } from './rotation-errors';
+import type { RotateTokensDeps, StoredSecret } from './rotation-ports';
+import { runStep, type StepOutcome } from './rotation-steps';
+import { type OpenCluster, openCluster, targetFor, targetOfSecret } from './rotation-target';
+
+/** What a scheduled or manual run did: the invoke result. Never holds a token. */
+export interface RotateTokensSummary {
+  trigger: 'schedule' | 'manual';
+  why: string;
+  users: UserRotationResult[];
+  offboarded: OffboardResult[];
+  /** The earliest expiry among the kubeconfigs this run saw or made. */
+  soonestExpiry?: string;
+}
+
+/** What one Secrets Manager rotation step did. A failed step throws, so Secrets Manager sees it fail. */
+export interface StepSummary {
+  trigger: 'step';
+  why: string;
+  step: StepOutcome['step'];
+  secret: string;
+  versionId: string;
+  status: StepOutcome['status'];
+  expiresAt?: string;
+  warnings: string[];
+  revoked: number;
+}
+
+/** The rotateTokens use case: schedule, manual invoke, or one step of a Secrets Manager rotation. */
+export function rotateTokens(deps: RotateTokensDeps) {
+  return async function run(command: RotationCommand): Promise<RotateTokensSummary | StepSummary> {
+    if (command.kind === 'step') {
+      const { target } = await targetOfSecret(deps, command.secretId);
+      const done = await runStep(deps, target, command.step, command.versionId);
+      return {
+        trigger: 'step',
+        why: command.why,
+        step: done.step,
+        secret: target.secretName,
+        versionId: done.versionId,
+        status: done.status,
+        ...(done.expiresAt ? { expiresAt: done.expiresAt.toISOString() } : {}),
+        warnings: done.warnings,
+        revoked: done.revoked.length,
+      };
+    }
+    const schedule = command.kind === 'schedule';
+    const work = schedule ? everyPair(deps) : selectPairs(deps, command.user, command.cluster);
+    // A failed listing stops offboarding, not rotation.
+    const managed = schedule ? await deps.secrets.listManaged().catch((error: Error) => error) : undefined;
+    const perCluster = await mapLimited([...work], deps.concurrency ?? 4, ([cluster, users]) =>
+      rotateCluster(deps, cluster, users, managed, !schedule && command.force),
+    );
+    const users = perCluster.flatMap((c) => c.users);
+    const expiries = users.flatMap((u) => (u.expiresAt ? [u.expiresAt] : [])).sort();
+    return {
+      trigger: command.kind,
+      why: command.why,
+      users,
+      offboarded: perCluster.flatMap((c) => (c.offboarded ? [c.offboarded] : [])),
+      ...(expiries[0] ? { soonestExpiry: expiries[0] } : {}),
+    };
+  };
+}
+
+/** Users one after another on a cluster: each rotation is a handful of calls, and the order stays readable. */
+async function rotateCluster(
+  deps: RotateTokensDeps,
+  cluster: ClusterConfig,
+  users: ExternalUser[],
+  /** The tool's secrets when this run offboards (an Error when they could not be listed). */
+  managed: readonly StoredSecret[] | Error | undefined,
+  force: boolean,
+): Promise<{ users: UserRotationResult[]; offboarded?: OffboardResult }> {
+  let open: OpenCluster;
+  try {
+    open = await openCluster(deps, cluster);
+  } catch (error) {
+    const reason = `reaching cluster ${cluster.name}: ${(error as Error).message}`;
+    return {
+      users: users.map((user) => ({
+        user: user.name,
+        cluster: cluster.name,
+        secret: secretNameFor(user, cluster.name),
+        status: 'error',
+        reason,
+        warnings: [],
+        revoked: 0,
+      })),
+      ...(managed ? { offboarded: offboardFailure(cluster, reason) } : {}),
+    };
+  }
+  const results: UserRotationResult[] = [];
+  for (const user of users) results.push(await rotateUser(deps, targetFor(open, user), force));
+  // Offboarding comes after rotation, so a user who moved namespace has the new kubeconfig first.
+  if (!managed) return { users: results };
+  if (managed instanceof Error) {
+    return {
+      users: results,
+      offboarded: offboardFailure(cluster, `listing the tool's secrets: ${managed.message}`),
+    };
+  }
+  return { users: results, offboarded: await offboard(deps, open, managed) };
+}
+
+function offboardFailure(cluster: ClusterConfig, reason: string): OffboardResult {
+  return { cluster: cluster.name, status: 'error', serviceAccounts: [], secrets: [], reason };
+}
+
+/** Every configured cluster (offboarding runs even where no user is left) with its users. */
+function everyPair(deps: RotateTokensDeps): Map<ClusterConfig, ExternalUser[]> {
+  const names = deps.config.clusters.map((c) => c.name);
+  return new Map(
+    deps.config.clusters.map((c) => [
+      c,
+      deps.config.externalUsers.filter((u) => clustersOf(u, names).includes(c.name)),
+    ]),
+  );
+}
+
+function selectPairs(
+  deps: RotateTokensDeps,
+  userName: string,
+  clusterName?: string,
+): Map<ClusterConfig, ExternalUser[]> {
+  const user = deps.config.externalUsers.find((u) => u.name === userName);
+  if (!user) throw new UnknownExternalUserError(`no external user named ${userName} in the config`);
+  const names = clustersOf(
+    user,
+    deps.config.clusters.map((c) => c.name),
+  );
+  if (clusterName !== undefined && !names.includes(clusterName)) {
+    throw new UnknownExternalUserError(
+      `${userName} has no kubeconfig on cluster ${clusterName} (theirs: ${names.join(', ') || 'none'})`,
+    );
+  }
+  const wanted = clusterName === undefined ? names : [clusterName];
+  return new Map(deps.config.clusters.filter((c) => wanted.includes(c.name)).map((c) => [c, [user]]));
+}

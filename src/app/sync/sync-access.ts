@@ -1,0 +1,133 @@
+import { arnKey } from '../../domain/arn';
+import type { GroupMembers, IamUser } from '../../domain/aws-auth/desired-state';
+import { appliesTo, type ClusterConfig } from '../../domain/config/config';
+import type { IamDirectory } from '../ports';
+import { type ClusterResult, emptyResult } from './cluster-result';
+import { rollbackCluster } from './rollback';
+import { mapLimited, type SyncDeps } from './sync-cluster';
+import { type BackendDeps, syncClusterBackend } from './sync-cluster-backend';
+import type { SyncCommand } from './sync-command';
+
+export interface SyncAccessDeps extends BackendDeps {
+  iam: IamDirectory;
+  /** Told about each cluster as soon as it is done (the CLI's progress). */
+  onClusterDone?: (result: ClusterResult) => void;
+}
+
+export interface SyncSummary {
+  command: SyncCommand['kind'];
+  why: string;
+  clusters: ClusterResult[];
+}
+
+/** The syncAccess use case: every trigger becomes one of three commands over the configured clusters. */
+export function syncAccess(deps: SyncAccessDeps) {
+  const concurrency = deps.concurrency ?? 4;
+  return async function run(command: SyncCommand): Promise<SyncSummary> {
+    const summary = (clusters: ClusterResult[]) => {
+      for (const result of clusters) deps.onClusterDone?.(result);
+      return { command: command.kind, why: command.why, clusters };
+    };
+    if (command.kind === 'rollback') {
+      const clusters = select(deps, command.clusters);
+      return summary(await mapLimited(clusters, concurrency, (c) => rollbackCluster(deps, c)));
+    }
+    if (command.kind === 'membership') return summary(await membershipChange(deps, command, concurrency));
+    const clusters = select(deps, command.clusters);
+    const members = await readMembers(deps, clusters);
+    if ('failure' in members)
+      return summary(clusters.map((c) => emptyResult(c.name, 'error', members.failure)));
+    return summary(
+      await mapLimited(clusters, concurrency, (c) =>
+        syncClusterBackend(deps, c, { apply: command.apply, force: command.force, members: members.members }),
+      ),
+    );
+  };
+}
+
+function select(deps: SyncDeps, names?: string[]): ClusterConfig[] {
+  if (!names) return deps.config.clusters;
+  const unknown = names.filter((n) => !deps.config.clusters.some((c) => c.name === n));
+  if (unknown.length > 0) throw new UnknownClusterError(`not in the config: ${unknown.join(', ')}`);
+  return deps.config.clusters.filter((c) => names.includes(c.name));
+}
+
+export class UnknownClusterError extends Error {
+  override name = 'UnknownClusterError';
+}
+
+/**
+ * Every member of every group mapped on these clusters, or a failure: fail closed, because a
+ * partial read would look like people leaving.
+ */
+async function readMembers(
+  deps: SyncAccessDeps,
+  clusters: ClusterConfig[],
+): Promise<{ members: GroupMembers } | { failure: string }> {
+  const groups = deps.config.groups
+    .filter((g) => clusters.some((c) => appliesTo(g, c.name)))
+    .map((g) => g.iamGroup);
+  const members = new Map<string, IamUser[]>();
+  const missing: string[] = [];
+  try {
+    await mapLimited(groups, 4, async (group) => {
+      const users = await deps.iam.groupMembers(group);
+      if (users === undefined) missing.push(group);
+      else members.set(group, users);
+    });
+  } catch (error) {
+    return { failure: `IAM could not be read completely, nothing changed: ${(error as Error).message}` };
+  }
+  if (missing.length > 0) {
+    return {
+      failure: `IAM groups named in the config do not exist (deleted or renamed?): ${missing.sort().join(', ')}; nothing changed until the config names existing groups`,
+    };
+  }
+  return { members };
+}
+
+/**
+ * The fast path for AddUserToGroup / RemoveUserFromGroup, one event or a batch of them: two IAM
+ * calls per user, only the clusters whose mappings name a changed group, and on each of them one
+ * read and at most one write limited to those users' entries.
+ */
+async function membershipChange(
+  deps: SyncAccessDeps,
+  command: Extract<SyncCommand, { kind: 'membership' }>,
+  concurrency: number,
+): Promise<ClusterResult[]> {
+  const changedGroups = new Set(command.changes.map((c) => c.group));
+  const mapped = deps.config.groups.filter((g) => changedGroups.has(g.iamGroup));
+  const clusters = deps.config.clusters.filter((c) => mapped.some((g) => appliesTo(g, c.name)));
+  if (clusters.length === 0) return [];
+  const userNames = [
+    ...new Set(
+      command.changes.filter((c) => mapped.some((g) => g.iamGroup === c.group)).map((c) => c.userName),
+    ),
+  ];
+  let found: Awaited<ReturnType<IamDirectory['userGroups']>>[];
+  try {
+    found = await mapLimited(userNames, 4, (name) => deps.iam.userGroups(name));
+  } catch (error) {
+    const reason = `IAM could not be read, nothing changed: ${(error as Error).message}`;
+    return clusters.map((c) => emptyResult(c.name, 'error', reason));
+  }
+  if (found.some((f) => f === undefined)) {
+    // A user is gone already; a full reconcile of these clusters removes what is left of them.
+    const members = await readMembers(deps, clusters);
+    if ('failure' in members) return clusters.map((c) => emptyResult(c.name, 'error', members.failure));
+    return mapLimited(clusters, concurrency, (c) =>
+      syncClusterBackend(deps, c, { apply: true, force: false, members: members.members }),
+    );
+  }
+  const members = new Map<string, IamUser[]>();
+  const scope = new Set<string>();
+  for (const entry of found) {
+    if (!entry) continue;
+    scope.add(arnKey(entry.user.arn));
+    for (const group of entry.groups) members.set(group, [...(members.get(group) ?? []), entry.user]);
+  }
+  return mapLimited(clusters, concurrency, (c) =>
+    syncClusterBackend(deps, c, { apply: true, force: false, members, scope }),
+  );
+}

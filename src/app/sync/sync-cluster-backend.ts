@@ -1,0 +1,44 @@
+import { effectiveBackend } from '../../domain/access-entries/authentication-mode';
+import type { ClusterConfig } from '../../domain/config/config';
+import type { EksClusters } from '../access-entries/eks-ports';
+import { migrateToAccessEntries } from '../access-entries/migrate-to-access-entries';
+import { syncAccessEntries } from '../access-entries/sync-access-entries';
+import { type ClusterResult, emptyResult } from './cluster-result';
+import { type ClusterSyncRequest, type SyncDeps, syncCluster } from './sync-cluster';
+
+export interface BackendDeps extends SyncDeps {
+  /** DescribeCluster and access entries; needed by every backend but `configMap`. */
+  eks?: EksClusters;
+}
+
+/**
+ * Syncs one cluster with the backend its config names: aws-auth, access entries, whichever its
+ * authentication mode allows (`auto`), or the migration from one to the other. `configMap` clusters
+ * are synced exactly as before, without asking EKS anything.
+ */
+export async function syncClusterBackend(
+  deps: BackendDeps,
+  cluster: ClusterConfig,
+  request: ClusterSyncRequest,
+): Promise<ClusterResult> {
+  if (cluster.backend === 'configMap') return syncCluster(deps, cluster, request);
+  const { eks } = deps;
+  if (!eks) {
+    return emptyResult(
+      cluster.name,
+      'error',
+      `backend ${cluster.backend} needs EKS access, which this run has not`,
+    );
+  }
+  try {
+    const described = await eks.describe(cluster);
+    if (!described)
+      return emptyResult(cluster.name, 'error', `EKS has no cluster ${cluster.name} in ${cluster.region}`);
+    const backend = effectiveBackend(cluster.backend, described.authenticationMode, cluster);
+    if (backend === 'configMap') return syncCluster(deps, cluster, request);
+    if (backend === 'accessEntries') return syncAccessEntries({ ...deps, eks }, cluster, request);
+    return migrateToAccessEntries({ ...deps, eks }, cluster, request, described);
+  } catch (error) {
+    return emptyResult(cluster.name, 'error', (error as Error).message);
+  }
+}

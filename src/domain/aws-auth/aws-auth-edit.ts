@@ -1,0 +1,91 @@
+import { isSeq } from 'yaml';
+import { DomainError } from '../errors';
+import { type AwsAuthEntry, parseAwsAuth, parseSection, type Section, sections } from './aws-auth';
+import type { AwsAuthPlan } from './plan';
+
+/** The encoder produced text the authenticator would read differently from the plan: a bug, never written. */
+export class EncodingMismatchError extends DomainError {
+  override name = 'EncodingMismatchError';
+}
+
+/**
+ * The next mapRoles/mapUsers texts. Entries the tool does not own keep their place and their text
+ * (comments included); owned entries follow, sorted, every string double-quoted so that YAML 1.1
+ * cannot read `{{SessionName}}` as a map or `yes` as a boolean. The result is parsed back and must
+ * hold exactly the planned entries, or nothing is returned.
+ */
+export function encodeAwsAuth(data: Record<string, string>, plan: AwsAuthPlan): Record<string, string> {
+  const next: Record<string, string> = { ...data };
+  for (const section of sections) {
+    const result = plan.result.filter((e) => e.section === section);
+    const keep = new Set(result.filter((e) => e.index >= 0).map((e) => e.index));
+    const owned = result.filter((e) => e.index < 0 || plan.owned[section].has(e.key));
+    for (const e of owned) keep.delete(e.index);
+    const text = encodeSection(data[section], keep, owned);
+    if (text === undefined) delete next[section];
+    else next[section] = text;
+  }
+  verify(next, plan.result);
+  return next;
+}
+
+function encodeSection(
+  original: string | undefined,
+  keep: Set<number>,
+  owned: AwsAuthEntry[],
+): string | undefined {
+  let unowned = '';
+  if (original !== undefined && keep.size > 0) {
+    const { doc } = parseSection(original);
+    const seq = doc.contents;
+    if (!isSeq(seq)) throw new EncodingMismatchError('unowned entries found outside a list');
+    seq.items = seq.items.filter((_, i) => keep.has(i));
+    seq.flow = false;
+    // A `...` end marker kept here would turn the owned entries appended below into a second document.
+    if (doc.directives) doc.directives.docEnd = false;
+    // `yaml` writes an escaped DEL or C1 control back raw; an escape is right only inside double quotes,
+    // which is where `yaml` puts them (verify() refuses any other place, where the meaning would change).
+    unowned = escapeRaw(doc.toString({ lineWidth: 0 }));
+  }
+  const ownedText = owned.map(encodeEntry).join('');
+  if (unowned === '' && ownedText === '') return original === undefined ? undefined : '[]\n';
+  return `${unowned}${ownedText}`;
+}
+
+function encodeEntry(entry: AwsAuthEntry): string {
+  const arnField = entry.section === 'mapRoles' ? 'rolearn' : 'userarn';
+  const q = (value: string) => {
+    // go-yaml refuses a lone surrogate even escaped: refuse what cannot be written.
+    if (!value.isWellFormed())
+      throw new EncodingMismatchError(`${JSON.stringify(value)} is not valid Unicode`);
+    return escapeRaw(JSON.stringify(value));
+  };
+  const groups =
+    entry.groups.length === 0
+      ? '  groups: []\n'
+      : `  groups:\n${entry.groups.map((g) => `    - ${q(g)}\n`).join('')}`;
+  return `- ${arnField}: ${q(entry.arn)}\n  username: ${q(entry.username)}\n${groups}`;
+}
+
+/** go-yaml refuses DEL, C1 controls and U+FFFE/U+FFFF written raw, dropping the whole key; JSON leaves them raw. */
+function escapeRaw(text: string): string {
+  return text.replace(
+    /[\u007f-\u009f\ufffe\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function verify(data: Record<string, string>, expected: AwsAuthEntry[]): void {
+  const actual = parseAwsAuth(data).entries;
+  const describe = (entries: AwsAuthEntry[], section: Section) =>
+    entries
+      .filter((e) => e.section === section)
+      // An entry without an ARN is keyed by its position, which moves when owned entries before it move.
+      .map((e) => JSON.stringify([e.arn ? e.key : '', e.username, e.groups]))
+      .join('\n');
+  for (const section of sections) {
+    if (describe(actual, section) !== describe(expected, section)) {
+      throw new EncodingMismatchError(`encoded ${section} does not read back as planned; nothing written`);
+    }
+  }
+}

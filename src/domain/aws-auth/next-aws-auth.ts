@@ -1,0 +1,53 @@
+import type { AccessConfig } from '../config/config';
+import { type ParsedAwsAuth, parseAwsAuth } from './aws-auth';
+import { encodeAwsAuth } from './aws-auth-edit';
+import { desiredEntries, type GroupMembers } from './desired-state';
+import { encodeOwnership, ownedAnnotation, readOwnership } from './ownership';
+import { type AwsAuthPlan, planAwsAuth, planChangesSomething } from './plan';
+
+export interface NextAwsAuth {
+  current: ParsedAwsAuth;
+  plan: AwsAuthPlan;
+  /** False when the ConfigMap would stay exactly as it is: then nothing is written. */
+  changes: boolean;
+  data: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/**
+ * Parse what is there, plan against what the config wants, encode the result: the pure heart of
+ * both a live sync and an offline render. Throws AwsAuthParseError when the current one does not parse.
+ */
+export function nextAwsAuth(
+  config: AccessConfig,
+  cluster: string,
+  current: { data: Record<string, string>; annotations: Record<string, string> },
+  members: GroupMembers,
+  options: {
+    force: boolean;
+    scope?: ReadonlySet<string> | undefined;
+    /** Keys left out of the desired state, their owned entries removed (a migration to access entries). */
+    exclude?: ReadonlySet<string> | undefined;
+  },
+): NextAwsAuth {
+  const parsed = parseAwsAuth(current.data);
+  const owned = readOwnership(current.annotations);
+  const desired = desiredEntries(config, cluster, members).filter((d) => !options.exclude?.has(d.key));
+  const plan = planAwsAuth(parsed, owned, desired, {
+    adoptUnownedEntries: config.settings.adoptUnownedEntries,
+    maxRemovalShare: config.settings.maxRemovalShare,
+    force: options.force,
+    ...(options.scope ? { scope: options.scope } : {}),
+    ...(options.exclude ? { exempt: options.exclude } : {}),
+  });
+  const changes = planChangesSomething(plan, owned);
+  if (!changes)
+    return { current: parsed, plan, changes, data: current.data, annotations: current.annotations };
+  return {
+    current: parsed,
+    plan,
+    changes,
+    data: encodeAwsAuth(current.data, plan),
+    annotations: { ...current.annotations, [ownedAnnotation]: encodeOwnership(plan.owned) },
+  };
+}

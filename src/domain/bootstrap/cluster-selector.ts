@@ -1,0 +1,96 @@
+import { parsePrincipalArn } from '../arn';
+import type { AccessConfig, ClusterConfig } from '../config/config';
+import type { ClusterSelector } from './cluster-bootstrap';
+
+/** A cluster as an EKS event or a person names it. */
+export interface SeenCluster {
+  name: string;
+  region: string;
+  /** The account it lives in, when known (a CloudTrail event always says). */
+  accountId?: string;
+  /** The tags it was created with or carries now, when known. */
+  tags?: Record<string, string>;
+}
+
+export type ClusterMatch =
+  | { managed: true; cluster: ClusterConfig; listed: boolean; by: string }
+  | { managed: false; reason: string };
+
+/**
+ * Whether the tool manages a cluster: listed in `clusters` (same name and region), or matched by a
+ * bootstrap selector, in which case its ClusterConfig is made from the selector. With
+ * `ignoreTags`, tags are not looked at: enough to know how to reach the cluster and read them.
+ */
+export function matchCluster(
+  config: AccessConfig,
+  seen: SeenCluster,
+  options: { ignoreTags?: boolean } = {},
+): ClusterMatch {
+  const namesake = config.clusters.find((c) => c.name === seen.name);
+  if (namesake) {
+    const account = namesake.roleArn ? parsePrincipalArn(namesake.roleArn).accountId : undefined;
+    if (namesake.region === seen.region && (!account || !seen.accountId || account === seen.accountId)) {
+      return { managed: true, cluster: namesake, listed: true, by: 'listed in clusters' };
+    }
+    // Clusters are known by name across the config (mappings, secrets): a namesake elsewhere is not this one.
+    return {
+      managed: false,
+      reason: `the config's cluster ${seen.name} is in ${namesake.region}${account ? ` (account ${account})` : ''}; this one in ${seen.region}${seen.accountId ? ` (account ${seen.accountId})` : ''} is another cluster`,
+    };
+  }
+  const selectors = config.bootstrap?.selectors ?? [];
+  for (const [index, selector] of selectors.entries()) {
+    const miss = mismatch(selector, seen, options.ignoreTags === true);
+    if (miss) continue;
+    const roleArn = selector.roleArn?.replaceAll('{account}', seen.accountId ?? '');
+    if (selector.roleArn?.includes('{account}') && !seen.accountId) {
+      return { managed: false, reason: `selector ${index} needs the cluster's account to name its role` };
+    }
+    return {
+      managed: true,
+      listed: false,
+      by: `bootstrap selector ${index}${selector.namePattern ? ` (namePattern ${selector.namePattern})` : ''}`,
+      cluster: {
+        name: seen.name,
+        region: seen.region,
+        backend: selector.backend,
+        ...(roleArn ? { roleArn } : {}),
+        ...(selector.externalId ? { externalId: selector.externalId } : {}),
+      },
+    };
+  }
+  return {
+    managed: false,
+    reason:
+      selectors.length === 0
+        ? `cluster ${seen.name} is not listed in the config and no bootstrap selector is configured`
+        : `cluster ${seen.name} in ${seen.region} is not listed and matches none of the ${selectors.length} bootstrap selectors`,
+  };
+}
+
+/** The first criterion a cluster fails, or undefined when the selector matches it. */
+function mismatch(selector: ClusterSelector, seen: SeenCluster, ignoreTags: boolean): string | undefined {
+  if (selector.namePattern !== undefined && !globMatches(selector.namePattern, seen.name)) return 'name';
+  if (selector.regions && !selector.regions.includes(seen.region)) return 'region';
+  if (selector.accounts && !(seen.accountId && selector.accounts.includes(seen.accountId))) return 'account';
+  if (ignoreTags || !selector.tags) return undefined;
+  for (const [key, value] of Object.entries(selector.tags)) {
+    const actual = seen.tags?.[key];
+    if (actual === undefined || (value !== '*' && actual !== value)) return 'tags';
+  }
+  return undefined;
+}
+
+/** `*` any run of characters, `?` exactly one; everything else literal. */
+export function globMatches(pattern: string, name: string): boolean {
+  const source = [...pattern]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`).test(name);
+}
+
+/** The config with a selector-matched cluster added, so the same use cases treat it as listed. */
+export function withCluster(config: AccessConfig, cluster: ClusterConfig): AccessConfig {
+  if (config.clusters.some((c) => c.name === cluster.name)) return config;
+  return { ...config, clusters: [...config.clusters, cluster] };
+}

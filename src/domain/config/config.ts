@@ -1,0 +1,155 @@
+import * as z from 'zod';
+import { parsePrincipalArn } from '../arn';
+import { accessPolicySchema, bootstrapSchema, clusterBackendSchema } from '../bootstrap/cluster-bootstrap';
+import { InvalidArnError } from '../errors';
+import { checkExternalUsers, externalUserSchema } from '../rotation/external-users';
+
+const k8sGroup = z
+  .string()
+  .min(1)
+  .regex(/^[^\s]+$/, 'a Kubernetes group has no spaces');
+const iamName = z.string().regex(/^[\w+=,.@-]{1,128}$/, 'not a valid IAM name');
+const clusterName = z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/, 'not a valid EKS cluster name');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region such as us-east-1');
+const iamRoleArn = z.string().superRefine((arn, ctx) => {
+  try {
+    parsePrincipalArn(arn, 'role');
+  } catch (error) {
+    if (!(error instanceof InvalidArnError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+});
+
+export const clusterSchema = z.strictObject({
+  name: clusterName,
+  region,
+  /** A role in the cluster's account to assume; absent: the function's own credentials. */
+  roleArn: iamRoleArn.optional(),
+  externalId: z.string().min(2).max(1224).optional(),
+  backend: clusterBackendSchema.default('configMap'),
+});
+
+const clusterList = z.array(clusterName).min(1).optional();
+
+export const groupMappingSchema = z.strictObject({
+  iamGroup: iamName,
+  kubernetesGroups: z.array(k8sGroup).min(1),
+  allowSystemMasters: z.boolean().default(false),
+  clusters: clusterList,
+  /** EKS access policies the mapped principals get where the cluster uses access entries. */
+  accessPolicies: z.array(accessPolicySchema).optional(),
+});
+
+export const roleMappingSchema = z.strictObject({
+  roleArn: iamRoleArn,
+  username: z.string().min(1),
+  kubernetesGroups: z.array(k8sGroup).default([]),
+  allowSystemMasters: z.boolean().default(false),
+  clusters: clusterList,
+  /** EKS access policies the mapped principals get where the cluster uses access entries. */
+  accessPolicies: z.array(accessPolicySchema).optional(),
+});
+
+export const settingsSchema = z.strictObject({
+  /** Take over an existing hand-written entry for an ARN the config maps, instead of leaving it and reporting it. */
+  adoptUnownedEntries: z.boolean().default(false),
+  /** Refuse a plan that removes more than this share of the entries the tool owns (when more than two). */
+  maxRemovalShare: z.number().min(0).max(1).default(0.5),
+});
+
+export const accessConfigSchema = z
+  .strictObject({
+    settings: settingsSchema.default({ adoptUnownedEntries: false, maxRemovalShare: 0.5 }),
+    clusters: z.array(clusterSchema).min(1),
+    groups: z.array(groupMappingSchema).default([]),
+    roles: z.array(roleMappingSchema).default([]),
+    externalUsers: z.array(externalUserSchema).default([]),
+    bootstrap: bootstrapSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.clusters.forEach((cluster, i) => {
+      if (names.has(cluster.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'name'],
+          message: `cluster ${cluster.name} is listed twice`,
+        });
+      }
+      names.add(cluster.name);
+    });
+    const checkMapping = (
+      kind: 'groups' | 'roles',
+      i: number,
+      mapping: { kubernetesGroups: string[]; allowSystemMasters: boolean; clusters?: string[] | undefined },
+    ) => {
+      mapping.clusters?.forEach((name, j) => {
+        if (!names.has(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [kind, i, 'clusters', j],
+            message: `no cluster named ${name} in clusters`,
+          });
+        }
+      });
+      mapping.kubernetesGroups.forEach((group, j) => {
+        if (group === 'system:masters' && !mapping.allowSystemMasters) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [kind, i, 'kubernetesGroups', j],
+            message:
+              'system:masters grants unrevocable cluster-admin; set allowSystemMasters: true to mean it',
+          });
+        } else if (group.startsWith('system:') && group !== 'system:masters') {
+          ctx.addIssue({
+            code: 'custom',
+            path: [kind, i, 'kubernetesGroups', j],
+            message: `${group} is reserved for Kubernetes components (nodes, bootstrappers); map people to your own groups`,
+          });
+        }
+      });
+    };
+    const seenGroups = new Set<string>();
+    config.groups.forEach((group, i) => {
+      const key = group.iamGroup.toLowerCase();
+      if (seenGroups.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['groups', i, 'iamGroup'],
+          message: `${group.iamGroup} is mapped twice`,
+        });
+      }
+      seenGroups.add(key);
+      checkMapping('groups', i, group);
+    });
+    const seenRoles = new Set<string>();
+    config.roles.forEach((role, i) => {
+      checkMapping('roles', i, role);
+      let arn: ReturnType<typeof parsePrincipalArn>;
+      try {
+        arn = parsePrincipalArn(role.roleArn, 'role');
+      } catch {
+        return; // already reported by the field's own check
+      }
+      const key = `${arn.accountId}:${arn.name.toLowerCase()}`;
+      if (seenRoles.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roles', i, 'roleArn'],
+          message: `role ${arn.name} is mapped twice`,
+        });
+      }
+      seenRoles.add(key);
+    });
+    checkExternalUsers(config.externalUsers, [...names], ctx);
+  });
+
+export type AccessConfig = z.infer<typeof accessConfigSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type GroupMapping = z.infer<typeof groupMappingSchema>;
+export type RoleMapping = z.infer<typeof roleMappingSchema>;
+
+/** Whether a mapping applies to a cluster: a mapping without `clusters` applies to every one. */
+export function appliesTo(mapping: { clusters?: string[] | undefined }, cluster: string): boolean {
+  return mapping.clusters === undefined || mapping.clusters.includes(cluster);
+}

@@ -1,0 +1,38 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
+import { callerRoleArn } from '../adapters/caller-identity';
+import { eksClusters } from '../adapters/eks-clusters';
+import { clusterObjects } from '../adapters/kubernetes/cluster-objects';
+import { kubeClient } from '../adapters/kubernetes/kube-client';
+import { recheckQueue } from '../adapters/recheck-queue';
+import { externalUsersByRotation } from '../app/bootstrap/bootstrap-external-users';
+import type { BootstrapDeps } from '../app/bootstrap/bootstrap-ports';
+import { rotateTokensDeps } from './rotate-tokens-deps';
+import { type Runtime, readRuntime } from './runtime';
+import { syncAccessDeps } from './sync-access-deps';
+
+/**
+ * bootstrapCluster's clients: the syncAccess and rotateTokens dependencies (it calls those use
+ * cases), EKS, its own SQS re-check and dead-letter queues, and STS to learn its own role.
+ */
+export function bootstrapClusterDeps(runtime: Runtime = readRuntime()): BootstrapDeps {
+  const sync = syncAccessDeps(runtime);
+  const rotation = rotateTokensDeps(runtime);
+  const aws = { region: runtime.region, maxAttempts: 5, ...runtime.aws };
+  const functionRoleArn = runtime.config.bootstrap?.functionRoleArn ?? runtime.env.FUNCTION_ROLE_ARN;
+  return {
+    config: runtime.config,
+    eks: sync.eks ?? eksClusters({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
+    clusters: sync.clusters,
+    kubernetes: (endpoint) => clusterObjects(kubeClient(endpoint)),
+    recheck: recheckQueue(new SQSClient(aws), {
+      recheck: runtime.env.BOOTSTRAP_RECHECK_QUEUE,
+      deadLetter: runtime.env.BOOTSTRAP_DEAD_LETTER_QUEUE,
+    }),
+    sync,
+    externalUsers: externalUsersByRotation(rotation),
+    secrets: rotation.secrets,
+    functionPrincipal: functionRoleArn ? async () => functionRoleArn : callerRoleArn(new STSClient(aws)),
+    clock: rotation.clock,
+  };
+}

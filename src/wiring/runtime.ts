@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import type { ClusterAccessOptions } from '../adapters/cluster-access';
+import type { AccessConfig } from '../domain/config/config';
+import { parseAccessConfig } from '../domain/config/config-file';
+import { type Environment, readEnvironment, readSandboxEndpoints } from './environment';
+
+/** What every function's clients are built from: the config, and where AWS and the clusters are. */
+export interface Runtime {
+  env: Environment;
+  config: AccessConfig;
+  /** Options for any AWS SDK client: moto's endpoint and keys in the sandbox stage, nothing otherwise. */
+  aws: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  /** The function's own region (the sandbox's in the sandbox stage). */
+  region: string;
+  clusterAccess: ClusterAccessOptions;
+}
+
+/**
+ * Reads the environment and the config once. In the sandbox stage the AWS clients talk to moto
+ * and every cluster is the sandbox's kube-apiserver.
+ */
+export function readRuntime(env: Environment = readEnvironment()): Runtime {
+  const config = parseAccessConfig(readFileSync(env.ACCESS_CONFIG_PATH, 'utf8'), env.ACCESS_CONFIG_PATH);
+  const sandbox = env.SANDBOX_ENV_FILE ? readSandboxEndpoints(env.SANDBOX_ENV_FILE) : undefined;
+  if (!sandbox) return { env, config, aws: {}, region: env.AWS_REGION, clusterAccess: {} };
+  const credentials = { accessKeyId: sandbox.aws.accessKeyId, secretAccessKey: sandbox.aws.secretAccessKey };
+  return {
+    env,
+    config,
+    aws: { endpoint: sandbox.aws.endpoint, credentials },
+    region: sandbox.aws.region,
+    clusterAccess: {
+      awsEndpoint: sandbox.aws.endpoint,
+      credentials,
+      staticEndpoint: {
+        server: sandbox.kube.server,
+        caData: sandbox.kube.caData,
+        token: sandbox.kube.adminToken,
+      },
+    },
+  };
+}

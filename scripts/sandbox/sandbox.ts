@@ -1,5 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  authenticatorServerBinary,
+  connectAuthenticator,
+  sandboxClusterId,
+  startAuthenticator,
+  webhookCacheTtl,
+} from './authenticator';
 import { kubeBinary, kubernetesVersion, startKube } from './kube';
 import { motoVenv, startMoto } from './moto';
 import { isAlive, stopProcessGroup } from './processes';
@@ -14,8 +21,13 @@ export interface SandboxEnv {
     userTokens: Record<string, string>;
     version: string;
   };
+  /**
+   * The real aws-iam-authenticator server, the apiserver's token webhook: EKS bearer tokens are checked
+   * as on EKS and mapped through kube-system/aws-auth.
+   */
+  authenticator: { clusterId: string; webhook: string; health: string; cacheTtl: string };
   aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
-  pids: { kube: number; moto: number };
+  pids: { kube: number; moto: number; authenticator: number };
 }
 
 export const defaultStateDir = '.sandbox';
@@ -29,40 +41,59 @@ export async function sandboxUp(stateDir = defaultStateDir, log = (line: string)
   requireTools(['go', 'python3']);
   mkdirSync(stateDir, { recursive: true });
   const running = readEnv(stateDir);
-  if (running && isAlive(running.pids.kube) && isAlive(running.pids.moto)) {
+  if (running && Object.values(running.pids ?? {}).every((pid) => isAlive(pid)) && running.authenticator) {
     log(`sandbox already running (${envFile(stateDir)})`);
     return running;
   }
   if (running) await sandboxDown(stateDir, log);
   const binary = kubeBinary(log);
+  const authenticatorBinary = authenticatorServerBinary(log);
   const moto = motoVenv(log);
   const started = Date.now();
-  const [kube, aws] = await Promise.allSettled([startKube(binary, stateDir), startMoto(moto, stateDir)]);
-  if (kube.status === 'rejected' || aws.status === 'rejected') {
-    // No half-started sandbox: whatever did start is stopped again.
-    if (kube.status === 'fulfilled') await stopProcessGroup(kube.value.pid);
-    if (aws.status === 'fulfilled') await stopProcessGroup(aws.value.pid);
-    throw kube.status === 'rejected' ? kube.reason : (aws as PromiseRejectedResult).reason;
+  // Order matters: the authenticator asks moto who signed a token, and the apiserver needs the
+  // authenticator's webhook kubeconfig before it starts; the authenticator then reads aws-auth from it.
+  // Whatever did start is stopped again when a later step fails: no half-started sandbox.
+  const startedPids: number[] = [];
+  let kube: Awaited<ReturnType<typeof startKube>>;
+  let aws: Awaited<ReturnType<typeof startMoto>>;
+  let auth: Awaited<ReturnType<typeof startAuthenticator>>;
+  try {
+    aws = await startMoto(moto, stateDir);
+    startedPids.push(aws.pid);
+    auth = await startAuthenticator(authenticatorBinary, stateDir, aws.endpoint);
+    startedPids.push(auth.pid);
+    kube = await startKube(binary, stateDir, { configFile: auth.webhookConfig, cacheTtl: webhookCacheTtl });
+    startedPids.push(kube.pid);
+    await connectAuthenticator(auth, kube, stateDir);
+  } catch (error) {
+    await Promise.all(startedPids.map((pid) => stopProcessGroup(pid)));
+    throw error;
   }
   const env: SandboxEnv = {
     kube: {
-      server: kube.value.server,
-      caData: kube.value.caData,
-      adminToken: kube.value.adminToken,
-      userTokens: kube.value.userTokens,
+      server: kube.server,
+      caData: kube.caData,
+      adminToken: kube.adminToken,
+      userTokens: kube.userTokens,
       version: kubernetesVersion,
     },
+    authenticator: {
+      clusterId: sandboxClusterId,
+      webhook: auth.webhook,
+      health: auth.health,
+      cacheTtl: webhookCacheTtl,
+    },
     aws: {
-      endpoint: aws.value.endpoint,
+      endpoint: aws.endpoint,
       region: sandboxRegion,
       accessKeyId: 'testing',
       secretAccessKey: 'testing',
     },
-    pids: { kube: kube.value.pid, moto: aws.value.pid },
+    pids: { kube: kube.pid, moto: aws.pid, authenticator: auth.pid },
   };
   writeFileSync(envFile(stateDir), `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
   log(
-    `sandbox up in ${((Date.now() - started) / 1000).toFixed(1)}s: kube ${env.kube.server}, moto ${env.aws.endpoint}`,
+    `sandbox up in ${((Date.now() - started) / 1000).toFixed(1)}s: kube ${env.kube.server}, moto ${env.aws.endpoint}, aws-iam-authenticator ${env.authenticator.webhook}`,
   );
   return env;
 }
@@ -73,9 +104,10 @@ export async function sandboxDown(stateDir = defaultStateDir, log = (line: strin
     log('no sandbox running');
     return;
   }
-  await Promise.all([stopProcessGroup(env.pids.kube), stopProcessGroup(env.pids.moto)]);
+  await Promise.all(Object.values(env.pids).map((pid) => stopProcessGroup(pid)));
   rmSync(envFile(stateDir), { force: true });
   rmSync(join(stateDir, 'kube'), { recursive: true, force: true });
+  rmSync(join(stateDir, 'authenticator'), { recursive: true, force: true });
   log('sandbox stopped');
 }
 

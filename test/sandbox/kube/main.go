@@ -1,7 +1,8 @@
 // Command sandbox-kube runs a real kube-apiserver (from the official k8s.io/kubernetes
 // module) with an embedded etcd, on loopback only, for the project's tests and demo.
 //
-//	sandbox-kube serve --dir DIR [--port N]   start; writes DIR/ready.json once /readyz answers
+//	sandbox-kube serve --dir DIR [--port N] [--webhook-config FILE [--webhook-cache-ttl D]]
+//	                                          start; writes DIR/ready.json once /readyz answers
 //	sandbox-kube kubectl ARGS...              the real kubectl, same build
 package main
 
@@ -17,8 +18,8 @@ import (
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
-	"k8s.io/kubernetes/cmd/kube-apiserver/app"
 	kubectl "k8s.io/kubectl/pkg/cmd"
+	"k8s.io/kubernetes/cmd/kube-apiserver/app"
 )
 
 type url = neturl.URL
@@ -58,6 +59,10 @@ func main() {
 type serveOptions struct {
 	dir  string
 	port int
+	// webhookConfig is the kubeconfig of a token webhook (the aws-iam-authenticator), checked after the static tokens.
+	webhookConfig string
+	// webhookCacheTTL is how long the apiserver keeps a webhook's answer for a token.
+	webhookCacheTTL string
 }
 
 func parseServeArgs(args []string) (serveOptions, error) {
@@ -77,6 +82,19 @@ func parseServeArgs(args []string) (serveOptions, error) {
 			}
 			if _, err := fmt.Sscanf(args[i], "%d", &opts.port); err != nil {
 				return opts, fmt.Errorf("--port %q: %w", args[i], err)
+			}
+		case "--webhook-config", "--webhook-cache-ttl":
+			name := args[i]
+			i++
+			if i >= len(args) {
+				return opts, fmt.Errorf("%s needs a value", name)
+			}
+			if name == "--webhook-config" {
+				opts.webhookConfig = args[i]
+			} else if _, err := time.ParseDuration(args[i]); err != nil {
+				return opts, fmt.Errorf("--webhook-cache-ttl %q: %w", args[i], err)
+			} else {
+				opts.webhookCacheTTL = args[i]
 			}
 		default:
 			return opts, fmt.Errorf("unknown argument %q", args[i])
@@ -126,35 +144,46 @@ func serve(opts serveOptions) error {
 	}()
 
 	cmd := app.NewAPIServerCommand()
-	cmd.SetArgs(apiserverFlags(dir, port, etcdURL))
+	cmd.SetArgs(apiserverFlags(dir, port, etcdURL, opts))
 	cmd.SilenceUsage = true
 	return cmd.ExecuteContext(signalContext())
 }
 
-func apiserverFlags(dir string, port int, etcdURL string) []string {
+func apiserverFlags(dir string, port int, etcdURL string, opts serveOptions) []string {
 	file := func(name string) string { return filepath.Join(dir, name) }
-	return []string{
-		"--etcd-servers=" + etcdURL,
+	var webhook []string
+	if opts.webhookConfig != "" {
+		ttl := opts.webhookCacheTTL
+		if ttl == "" {
+			ttl = "2m0s"
+		}
+		webhook = []string{
+			"--authentication-token-webhook-config-file=" + opts.webhookConfig,
+			"--authentication-token-webhook-cache-ttl=" + ttl,
+		}
+	}
+	return append(webhook,
+		"--etcd-servers="+etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
 		fmt.Sprintf("--secure-port=%d", port),
 		"--endpoint-reconciler-type=none",
 		"--service-cluster-ip-range=10.0.0.0/24",
-		"--tls-cert-file=" + file("serving.crt"),
-		"--tls-private-key-file=" + file("serving.key"),
-		"--client-ca-file=" + file("ca.crt"),
+		"--tls-cert-file="+file("serving.crt"),
+		"--tls-private-key-file="+file("serving.key"),
+		"--client-ca-file="+file("ca.crt"),
 		"--authorization-mode=RBAC",
 		"--anonymous-auth=false",
-		"--token-auth-file=" + file("tokens.csv"),
+		"--token-auth-file="+file("tokens.csv"),
 		"--service-account-issuer=https://kubernetes.default.svc",
 		"--api-audiences=https://kubernetes.default.svc",
-		"--service-account-key-file=" + file("sa.pub"),
-		"--service-account-signing-key-file=" + file("sa.key"),
+		"--service-account-key-file="+file("sa.pub"),
+		"--service-account-signing-key-file="+file("sa.key"),
 		"--service-account-max-token-expiration=48h",
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 		"--v=0",
-	}
+	)
 }
 
 // signalContext is cancelled on SIGTERM/SIGINT so the apiserver shuts down and etcd is closed.

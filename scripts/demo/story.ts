@@ -109,7 +109,7 @@ export async function story(env: SandboxEnv): Promise<void> {
   expectThat(unauthorized.test(run.stderr), 'she is refused again');
 
   say('The node, Fargate and Windows roles in aws-auth were never touched');
-  const auth = kubectl(
+  const auth = await kubectl(
     [
       '--server',
       env.kube.server,
@@ -151,14 +151,14 @@ export async function story(env: SandboxEnv): Promise<void> {
     '$ aws secretsmanager get-secret-value --secret-id eks-access-sync/sandbox/partner-ci … > partner-ci.kubeconfig',
   );
   show('$ kubectl --kubeconfig partner-ci.kubeconfig auth whoami');
-  run = kubectl(['--kubeconfig', file, 'auth', 'whoami'], process.cwd());
+  run = await kubectl(['--kubeconfig', file, 'auth', 'whoami'], process.cwd());
   show(run.stdout || run.stderr);
   expectThat(
     run.status === 0 && run.stdout.includes('system:serviceaccount:external-access:partner-ci'),
     'the partner gets in with the kubeconfig',
   );
   show('$ kubectl --kubeconfig partner-ci.kubeconfig get pods -n external-access');
-  run = kubectl(['--kubeconfig', file, 'get', 'pods', '-n', 'external-access'], process.cwd());
+  run = await kubectl(['--kubeconfig', file, 'get', 'pods', '-n', 'external-access'], process.cwd());
   show(run.stdout || run.stderr);
   expectThat(run.status === 0, 'it reads its own namespace');
 }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,14 +67,14 @@ export async function kubectlAs(
   };
   writeFileSync(kubeconfig, JSON.stringify(config), { mode: 0o600 });
   try {
-    return kubectl(['--kubeconfig', kubeconfig, ...args], dir);
+    return await kubectl(['--kubeconfig', kubeconfig, ...args], dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** The sandbox's kubectl with only PATH and a HOME of its own: no AWS profile or kubeconfig of the machine's leaks in. */
-export function kubectl(args: string[], home: string): KubectlRun {
+export async function kubectl(args: string[], home: string): Promise<KubectlRun> {
   const isolated: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
@@ -82,12 +82,22 @@ export function kubectl(args: string[], home: string): KubectlRun {
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
     AWS_EC2_METADATA_DISABLED: 'true',
   };
-  const run = spawnSync(
+  // Asynchronous, so that a Ctrl-C reaches the caller's handlers while kubectl runs.
+  const child = spawn(
     kubeBinary(() => {}),
     ['kubectl', ...args],
-    { encoding: 'utf8', env: isolated, timeout: 60_000 },
+    { env: isolated, timeout: 60_000 },
   );
-  return { status: run.status, stdout: run.stdout.trim(), stderr: run.stderr.trim() };
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const status = await new Promise<number | null>((done, fail) => {
+    child.once('error', fail);
+    child.once('close', (code) => done(code));
+  });
+  const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8').trim();
+  return { status, stdout: text(out), stderr: text(err) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -125,7 +126,7 @@ export async function story(env: SandboxEnv): Promise<void> {
       '-o',
       'jsonpath={.data.mapRoles}',
     ],
-    process.cwd(),
+    home(),
   );
   const nodeRoles = auth.stdout.split('\n').filter((l) => l.includes('rolearn') && l.includes('eks-'));
   show(nodeRoles.join('\n'));
@@ -151,14 +152,14 @@ export async function story(env: SandboxEnv): Promise<void> {
     '$ aws secretsmanager get-secret-value --secret-id eks-access-sync/sandbox/partner-ci … > partner-ci.kubeconfig',
   );
   show('$ kubectl --kubeconfig partner-ci.kubeconfig auth whoami');
-  run = await kubectl(['--kubeconfig', file, 'auth', 'whoami'], process.cwd());
+  run = await kubectl(['--kubeconfig', file, 'auth', 'whoami'], home());
   show(run.stdout || run.stderr);
   expectThat(
     run.status === 0 && run.stdout.includes('system:serviceaccount:external-access:partner-ci'),
     'the partner gets in with the kubeconfig',
   );
   show('$ kubectl --kubeconfig partner-ci.kubeconfig get pods -n external-access');
-  run = await kubectl(['--kubeconfig', file, 'get', 'pods', '-n', 'external-access'], process.cwd());
+  run = await kubectl(['--kubeconfig', file, 'get', 'pods', '-n', 'external-access'], home());
   show(run.stdout || run.stderr);
   expectThat(run.status === 0, 'it reads its own namespace');
 }
@@ -200,6 +201,11 @@ async function refusedWithin(env: SandboxEnv, who: AwsIdentity, ms: number) {
 
 function lastLine(text: string): string {
   return text.split('\n').filter(Boolean).at(-1) ?? '';
+}
+
+/** kubectl's HOME (its discovery cache): the sandbox's state folder, removed with it, never the checkout. */
+function home(): string {
+  return process.env.SANDBOX_ENV_FILE ? resolve(process.env.SANDBOX_ENV_FILE, '..') : tmpdir();
 }
 
 function caFile(env: SandboxEnv): string {

@@ -42,7 +42,12 @@ export interface AuthenticatorStarting {
  * Phase one: the authenticator writes its certificate and webhook kubeconfig, which the apiserver needs
  * before it starts; it then waits for the apiserver (connectAuthenticator).
  */
-export async function startAuthenticator(binary: string, stateDir: string, motoEndpoint: string) {
+export async function startAuthenticator(
+  binary: string,
+  stateDir: string,
+  motoEndpoint: string,
+  creatorRoleArn: string,
+) {
   const dir = join(stateDir, 'authenticator');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -61,6 +66,7 @@ export async function startAuthenticator(binary: string, stateDir: string, motoE
   delete env.AWS_SESSION_TOKEN;
   const args = ['serve', '--dir', dir, '--port', String(port), '--health-port', String(healthPort)];
   args.push('--cluster-id', sandboxClusterId, '--moto', motoEndpoint, '--kubeconfig', apiserverKubeconfig);
+  args.push('--creator-role', creatorRoleArn);
   const pid = startDetached(binary, args, join(stateDir, 'authenticator.log'), env);
   const webhookConfig = join(dir, 'webhook.kubeconfig');
   try {

@@ -7,8 +7,9 @@ import {
   startAuthenticator,
   webhookCacheTtl,
 } from './authenticator';
+import { type FunctionIdentity, functionIdentity } from './function-identity';
 import { kubeBinary, kubernetesVersion, startKube } from './kube';
-import { motoVenv, startMoto } from './moto';
+import { eksEndpointsFile, motoVenv, startMoto } from './moto';
 import { isAlive, stopProcessGroup } from './processes';
 import { requireTools } from './tools';
 
@@ -26,7 +27,17 @@ export interface SandboxEnv {
    * as on EKS and mapped through kube-system/aws-auth.
    */
   authenticator: { clusterId: string; webhook: string; health: string; cacheTtl: string };
-  aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
+  /**
+   * moto. `accessKeyId`/`secretAccessKey` are moto's default keys, for setting things up; `function` is a
+   * session of the functions' own role, which they sign EKS tokens with (mapped as the cluster creator).
+   */
+  aws: {
+    endpoint: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    function: FunctionIdentity;
+  };
   pids: { kube: number; moto: number; authenticator: number };
 }
 
@@ -57,14 +68,18 @@ export async function sandboxUp(stateDir = defaultStateDir, log = (line: string)
   let kube: Awaited<ReturnType<typeof startKube>>;
   let aws: Awaited<ReturnType<typeof startMoto>>;
   let auth: Awaited<ReturnType<typeof startAuthenticator>>;
+  let identity: FunctionIdentity;
   try {
     aws = await startMoto(moto, stateDir);
     startedPids.push(aws.pid);
-    auth = await startAuthenticator(authenticatorBinary, stateDir, aws.endpoint);
+    identity = await functionIdentity(aws.endpoint, sandboxRegion);
+    auth = await startAuthenticator(authenticatorBinary, stateDir, aws.endpoint, identity.roleArn);
     startedPids.push(auth.pid);
     kube = await startKube(binary, stateDir, { configFile: auth.webhookConfig, cacheTtl: webhookCacheTtl });
     startedPids.push(kube.pid);
     await connectAuthenticator(auth, kube, stateDir);
+    // From now on, every EKS cluster created in moto leads to this apiserver (test/sandbox/moto/server.py).
+    writeFileSync(eksEndpointsFile(stateDir), JSON.stringify({ endpoint: kube.server, caData: kube.caData }));
   } catch (error) {
     await Promise.all(startedPids.map((pid) => stopProcessGroup(pid)));
     throw error;
@@ -88,6 +103,7 @@ export async function sandboxUp(stateDir = defaultStateDir, log = (line: string)
       region: sandboxRegion,
       accessKeyId: 'testing',
       secretAccessKey: 'testing',
+      function: identity,
     },
     pids: { kube: kube.pid, moto: aws.pid, authenticator: auth.pid },
   };
@@ -108,6 +124,7 @@ export async function sandboxDown(stateDir = defaultStateDir, log = (line: strin
   rmSync(envFile(stateDir), { force: true });
   rmSync(join(stateDir, 'kube'), { recursive: true, force: true });
   rmSync(join(stateDir, 'authenticator'), { recursive: true, force: true });
+  rmSync(eksEndpointsFile(stateDir), { force: true });
   log('sandbox stopped');
 }
 

@@ -13,8 +13,10 @@ export interface ClusterAccessOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** AWS endpoint override (the sandbox's moto). */
   awsEndpoint?: string;
-  /** Use this endpoint, CA and token for every cluster instead of DescribeCluster + an EKS token (the sandbox). */
+  /** Use this endpoint, CA and token for every cluster instead of DescribeCluster + an EKS token (tests). */
   staticEndpoint?: ClusterEndpoint;
+  /** The same, for the clusters it answers for (the sandbox's clusters other than its own). */
+  staticEndpointFor?: (cluster: ClusterConfig) => ClusterEndpoint | undefined;
   roleSessionName?: string;
   /** Where each cluster's aws-auth lives; tests and benchmarks give each cluster its own namespace. */
   awsAuthNamespace?: (cluster: ClusterConfig) => string;
@@ -28,7 +30,8 @@ export function clusterAccess(options: ClusterAccessOptions = {}): ClusterAccess
   const credentialsFor = clusterCredentials(options);
 
   async function endpoint(cluster: ClusterConfig): Promise<ClusterEndpoint> {
-    if (options.staticEndpoint) return options.staticEndpoint;
+    const fixed = options.staticEndpoint ?? options.staticEndpointFor?.(cluster);
+    if (fixed) return fixed;
     const credentials = await credentialsFor(cluster);
     const eks = new EKSClient({ region: cluster.region, credentials, endpoint: options.awsEndpoint });
     const described = await eks

@@ -36,11 +36,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   );
 }
 
-export interface SandboxEndpoints {
-  kube: { server: string; caData: string; adminToken: string };
-  aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
-}
-
 const sandboxSchema = z.object({
   kube: z.object({ server: z.string().url(), caData: z.string().min(1), adminToken: z.string().min(1) }),
   aws: z.object({
@@ -48,8 +43,19 @@ const sandboxSchema = z.object({
     region: z.string().min(1),
     accessKeyId: z.string().min(1),
     secretAccessKey: z.string().min(1),
+    /** A session of the functions' own role, issued by moto; the sandbox maps it as the cluster creator. */
+    function: z.object({
+      roleArn: z.string().min(1),
+      accessKeyId: z.string().min(1),
+      secretAccessKey: z.string().min(1),
+      sessionToken: z.string().min(1),
+    }),
   }),
+  /** The cluster ID the sandbox's aws-iam-authenticator checks tokens against. */
+  authenticator: z.object({ clusterId: z.string().min(1) }),
 });
+
+export type SandboxEndpoints = z.infer<typeof sandboxSchema>;
 
 export function readSandboxEndpoints(file: string): SandboxEndpoints {
   let raw: unknown;

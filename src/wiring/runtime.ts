@@ -9,7 +9,10 @@ export interface Runtime {
   env: Environment;
   config: AccessConfig;
   /** Options for any AWS SDK client: moto's endpoint and keys in the sandbox stage, nothing otherwise. */
-  aws: { endpoint?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  aws: {
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
   /** The function's own region (the sandbox's in the sandbox stage). */
   region: string;
   clusterAccess: ClusterAccessOptions;
@@ -23,20 +26,24 @@ export function readRuntime(env: Environment = readEnvironment()): Runtime {
   const config = parseAccessConfig(readFileSync(env.ACCESS_CONFIG_PATH, 'utf8'), env.ACCESS_CONFIG_PATH);
   const sandbox = env.SANDBOX_ENV_FILE ? readSandboxEndpoints(env.SANDBOX_ENV_FILE) : undefined;
   if (!sandbox) return { env, config, aws: {}, region: env.AWS_REGION, clusterAccess: {} };
-  const credentials = { accessKeyId: sandbox.aws.accessKeyId, secretAccessKey: sandbox.aws.secretAccessKey };
+  // The functions run as their own role, as on Lambda: a session moto issued, which the sandbox's
+  // authenticator maps as the cluster creator. The cluster `sandbox` is reached as EKS is reached:
+  // DescribeCluster (moto answers with the sandbox apiserver's endpoint and CA) and an EKS token.
+  const { roleArn, ...credentials } = sandbox.aws.function;
   return {
-    env,
+    env: { ...env, FUNCTION_ROLE_ARN: env.FUNCTION_ROLE_ARN ?? roleArn },
     config,
     aws: { endpoint: sandbox.aws.endpoint, credentials },
     region: sandbox.aws.region,
     clusterAccess: {
       awsEndpoint: sandbox.aws.endpoint,
       credentials,
-      staticEndpoint: {
-        server: sandbox.kube.server,
-        caData: sandbox.kube.caData,
-        token: sandbox.kube.adminToken,
-      },
+      // Other clusters created in the sandbox's moto share its one apiserver, whose authenticator checks
+      // tokens for the cluster ID `sandbox` only: those keep the sandbox's static admin token.
+      staticEndpointFor: (cluster) =>
+        cluster.name === sandbox.authenticator.clusterId
+          ? undefined
+          : { server: sandbox.kube.server, caData: sandbox.kube.caData, token: sandbox.kube.adminToken },
     },
   };
 }

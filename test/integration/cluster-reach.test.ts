@@ -1,9 +1,9 @@
-import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/sandbox/moto';
+import { seedEksCluster } from '../../scripts/sandbox/seed';
 import { clusterAccess } from '../../src/adapters/cluster-access';
 import { syncAccess } from '../../src/app/sync/sync-access';
 import { parseAwsAuth } from '../../src/domain/aws-auth/aws-auth';
-import { eksClient } from '../support/aws-clients';
 import { sandbox } from '../support/sandbox';
 import { nodeRoles, syncFixture } from '../support/sync-fixture';
 
@@ -81,38 +81,64 @@ describe('reaching clusters', () => {
     expect((await f.readAwsAuth())?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
   });
 
-  it('goes through DescribeCluster and an EKS token, and reports an endpoint it cannot reach', async () => {
+  it("goes through DescribeCluster and an EKS token signed by the function's own role, as on EKS", async () => {
+    // Prepare: the cluster `sandbox` in moto, which answers with the sandbox apiserver's endpoint and CA.
     const env = sandbox();
-    const name = `reach-${Date.now().toString(36)}`;
-    await eksClient().send(
-      new CreateClusterCommand({
-        name,
-        roleArn: 'arn:aws:iam::123456789012:role/eks-cluster-role',
-        resourcesVpcConfig: { subnetIds: ['subnet-1'] },
-      }),
-    );
+    await seedEksCluster(env);
+    const access = clusterAccess({ awsEndpoint: env.aws.endpoint, credentials: env.aws.function });
+
+    // Act
+    const endpoint = await access.endpoint({ name: 'sandbox', region: env.aws.region, backend: 'configMap' });
+    const store = await access.awsAuth({ name: 'sandbox', region: env.aws.region, backend: 'configMap' });
+    const read = await store.read();
+
+    // Assess: the real endpoint and CA, a token the real authenticator accepted (the function's role is
+    // mapped as EKS maps a cluster's creator, outside aws-auth), and aws-auth read through it.
+    expect(endpoint).toMatchObject({ server: env.kube.server, caData: env.kube.caData });
+    expect(endpoint.token.startsWith('k8s-aws-v1.')).toBe(true);
+    expect(read.exists === true || read.exists === false).toBe(true);
+  });
+
+  it('is refused by the authenticator when the token is signed with a key moto never issued', async () => {
+    const env = sandbox();
+    await seedEksCluster(env);
     const access = clusterAccess({
       awsEndpoint: env.aws.endpoint,
-      credentials: { accessKeyId: env.aws.accessKeyId, secretAccessKey: env.aws.secretAccessKey },
+      credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-issued-by-moto' },
     });
-
-    const endpoint = await access.endpoint({ name, region: env.aws.region, backend: 'configMap' });
-    expect(endpoint.token.startsWith('k8s-aws-v1.')).toBe(true);
-    expect(endpoint.caData.length).toBeGreaterThan(0);
-
     const f = await syncFixture({ groups: { admins: [], devs: [] } });
     const deps = {
       ...f.deps({ clusters: access }),
       config: {
         ...f.deps().config,
-        clusters: [{ name, region: env.aws.region, backend: 'configMap' as const }],
+        clusters: [{ name: 'sandbox', region: env.aws.region, backend: 'configMap' as const }],
       },
     };
+
     const summary = await syncAccess(deps)(apply);
+
     expect(summary.clusters[0]).toMatchObject({
-      cluster: name,
+      cluster: 'sandbox',
       status: 'error',
-      reason: expect.stringContaining(`cluster ${name} cannot be reached`),
+      reason: expect.stringMatching(
+        /cluster sandbox does not accept this function's identity \(401 Unauthorized\)/,
+      ),
+    });
+  });
+
+  it('reports an endpoint it cannot reach', async () => {
+    const f = await syncFixture({ groups: { admins: [], devs: [] } });
+    const env = sandbox();
+    const closed = await freePort();
+    const access = clusterAccess({
+      staticEndpoint: { server: `https://127.0.0.1:${closed}`, caData: env.kube.caData, token: 'unused' },
+    });
+
+    const summary = await syncAccess(f.deps({ clusters: access }))(apply);
+
+    expect(summary.clusters[0]).toMatchObject({
+      status: 'error',
+      reason: expect.stringContaining('cannot be reached'),
     });
   });
 });

@@ -1,5 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
-import { seedAwsAuth } from '../../../scripts/sandbox/seed';
+import { seedAwsAuth, seedEksCluster } from '../../../scripts/sandbox/seed';
 import { sandbox } from '../../support/sandbox';
 
 /** The sandbox's static admin (system:masters): what a cluster operator sets RBAC up with, never a person under test. */
@@ -15,8 +15,13 @@ function admin(): k8s.KubeConfig {
   return kc;
 }
 
-/** kube-system/aws-auth as a new EKS cluster with a node group, a Fargate profile and Windows nodes has it. */
+/**
+ * The cluster `sandbox` in moto's EKS (which answers DescribeCluster with the sandbox apiserver's
+ * endpoint and CA), and its kube-system/aws-auth as a new EKS cluster with a node group, a Fargate
+ * profile and Windows nodes has it.
+ */
 export async function resetAwsAuth(): Promise<void> {
+  await seedEksCluster(sandbox());
   const core = admin().makeApiClient(k8s.CoreV1Api);
   await core.deleteNamespacedConfigMap({ name: 'aws-auth', namespace: 'kube-system' }).catch((error) => {
     if (!(error instanceof k8s.ApiException && error.code === 404)) throw error;

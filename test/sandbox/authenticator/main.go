@@ -3,6 +3,11 @@
 // its mappings from kube-system/aws-auth as on EKS, and asking moto who signed each token (see sts.go).
 //
 //	sandbox-authenticator serve --dir DIR --port N --health-port N --cluster-id ID --moto URL --kubeconfig FILE
+//	                            [--creator-role ARN]
+//
+// --creator-role maps that role as EKS maps a cluster's creator: an administrator (system:masters) that
+// does not appear in aws-auth. It is kept in the authenticator's own configuration (the MountedFile
+// backend, asked before aws-auth), so no rewrite of aws-auth can lock the functions out.
 //
 // The apiserver needs the webhook's address and CA before it starts, and the authenticator needs the
 // apiserver to read aws-auth, so start-up has two phases: first DIR/webhook.kubeconfig is written (the
@@ -42,6 +47,7 @@ func main() {
 	clusterID := flags.String("cluster-id", "", "the cluster ID tokens must be signed for (x-k8s-aws-id)")
 	moto := flags.String("moto", "", "moto server URL that answers GetCallerIdentity")
 	kubeconfig := flags.String("kubeconfig", "", "kubeconfig of the apiserver whose kube-system/aws-auth holds the mappings")
+	creator := flags.String("creator-role", "", "IAM role ARN mapped as the cluster creator (outside aws-auth)")
 	_ = flags.Parse(os.Args[2:])
 	if *dir == "" || *port == 0 || *healthPort == 0 || *clusterID == "" || *moto == "" || *kubeconfig == "" {
 		fmt.Fprintln(os.Stderr, "sandbox-authenticator: --dir, --port, --health-port, --cluster-id, --moto and --kubeconfig are required")
@@ -52,13 +58,13 @@ func main() {
 		fmt.Fprintf(os.Stderr, "sandbox-authenticator: --moto must be an http://127.0.0.1 URL, got %q\n", *moto)
 		os.Exit(2)
 	}
-	if err := serve(*dir, *port, *healthPort, *clusterID, motoURL, *kubeconfig); err != nil {
+	if err := serve(*dir, *port, *healthPort, *clusterID, motoURL, *kubeconfig, *creator); err != nil {
 		fmt.Fprintln(os.Stderr, "sandbox-authenticator:", err)
 		os.Exit(1)
 	}
 }
 
-func serve(dir string, port, healthPort int, clusterID string, moto *url.URL, kubeconfig string) error {
+func serve(dir string, port, healthPort int, clusterID string, moto *url.URL, kubeconfig, creator string) error {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return err
@@ -83,6 +89,10 @@ func serve(dir string, port, healthPort int, clusterID string, moto *url.URL, ku
 		BackendMode:               []string{mapper.ModeEKSConfigMap},
 		EC2DescribeInstancesQps:   15,
 		EC2DescribeInstancesBurst: 5,
+	}
+	if creator != "" {
+		cfg.BackendMode = []string{mapper.ModeMountedFile, mapper.ModeEKSConfigMap}
+		cfg.RoleMappings = []config.RoleMapping{{RoleARN: creator, Username: "kubernetes-admin", Groups: []string{"system:masters"}}}
 	}
 	// Phase 1: the certificate and the webhook kubeconfig the apiserver is started with.
 	if err := cfg.GenerateFiles(); err != nil {

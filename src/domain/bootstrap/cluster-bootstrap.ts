@@ -99,7 +99,12 @@ const policyRuleSchema = z.strictObject({
 });
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
 
-export const clusterRoleSchema = z.strictObject({ name: rbacName, rules: z.array(policyRuleSchema).min(1) });
+export const clusterRoleSchema = z.strictObject({
+  name: rbacName,
+  rules: z.array(policyRuleSchema).min(1),
+  /** Rules that lead to cluster-admin (`*`, escalate, bind, impersonate, serviceaccounts/token, …) are meant. */
+  allowClusterAdmin: z.boolean().optional(),
+});
 export type ClusterRoleConfig = z.infer<typeof clusterRoleSchema>;
 
 /** A Kubernetes group bound to a ClusterRole: cluster-wide, or by a RoleBinding in each namespace given. */
@@ -107,6 +112,10 @@ export const rbacBindingSchema = z.strictObject({
   group: rbacName,
   clusterRole: rbacName,
   namespaces: z.array(dns1123Label).min(1).optional(),
+  /** Binding a role that is, or can become, cluster-admin where it is bound is meant. */
+  allowClusterAdmin: z.boolean().optional(),
+  /** RoleBindings in kube-system, kube-public or kube-node-lease are meant. */
+  allowProtectedNamespaces: z.boolean().optional(),
 });
 export type RbacBindingConfig = z.infer<typeof rbacBindingSchema>;
 

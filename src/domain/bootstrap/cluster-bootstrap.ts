@@ -61,6 +61,14 @@ export type AccessPolicyConfig = z.infer<typeof accessPolicySchema>;
 const glob = z.string().min(1).max(100);
 /** An IAM role ARN; `{account}` stands for the account of the cluster at hand. */
 const roleArn = z.string().superRefine((arn, ctx) => {
+  // Anywhere else, {account} would make the generated IAM policy name roles by wildcard.
+  if (arn.replace(/^(arn:[\w-]+:iam::)\{account\}:/, '$1000000000000:').includes('{')) {
+    ctx.addIssue({
+      code: 'custom',
+      message: '{account} may only stand for the account id (arn:aws:iam::{account}:role/name)',
+    });
+    return;
+  }
   try {
     parsePrincipalArn(arn.replaceAll('{account}', '000000000000'), 'role');
   } catch (error) {
@@ -88,6 +96,11 @@ export const clusterSelectorSchema = z
   .refine((s) => s.namePattern !== undefined || (s.tags && Object.keys(s.tags).length > 0), {
     message:
       'a selector needs a namePattern or tags; one matching every cluster is too easy to write by mistake',
+  })
+  .refine((s) => !s.roleArn?.includes('{account}') || s.accounts !== undefined, {
+    path: ['roleArn'],
+    message:
+      "{account} needs the selector's accounts: the IAM policy names the role in each of them, never in any account",
   });
 export type ClusterSelector = z.infer<typeof clusterSelectorSchema>;
 

@@ -7,6 +7,7 @@ import {
   builtInRolePower,
   type Finding,
   identityFindings,
+  protectedNamespaceMatching,
   type RolePower,
   reservedPrefixes,
   rulesPower,
@@ -78,6 +79,16 @@ export function privilegedGrants(config: GrantingConfig): PrivilegedGrant[] {
       user,
       bindingFindings(user.clusterRole, powerOf(user.clusterRole), where),
     );
+    // Bound cluster-wide, its ServiceAccount still lives in (and is created in) its namespace.
+    const protectedOne = protectedNamespaceMatching(user.namespace);
+    if (user.clusterWide && protectedOne) {
+      add(['externalUsers', i, 'namespace'], user, [
+        {
+          privilege: 'protectedNamespace',
+          why: `${protectedOne} is a namespace of the cluster's own components`,
+        },
+      ]);
+    }
   });
   configuredRoles.forEach((role, i) => {
     const replaces = builtInRolePower(role.name);

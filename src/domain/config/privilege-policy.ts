@@ -116,7 +116,9 @@ export function rulesPower(rules: readonly PolicyRule[]): RolePower & { because:
   for (const rule of rules) {
     const verbs = rule.verbs.map((v) => v.toLowerCase());
     const writes = verbs.some((v) => !readVerbs.has(v));
-    if ([...rule.apiGroups, ...rule.resources, ...verbs].includes('*')) because.push('a "*" rule');
+    // `pods/*` or `*/scale` grant sub-resources that do not exist yet as much as `*` does.
+    if ([...rule.apiGroups, ...rule.resources, ...verbs].some((v) => v.includes('*')))
+      because.push('a "*" rule');
     for (const verb of verbs) if (escalatingVerbs.has(verb)) because.push(`the ${verb} verb`);
     for (const resource of rule.resources) {
       if (escalatingResources.has(resource) && writes) because.push(`writing ${resource}`);

@@ -190,6 +190,20 @@ describe('the privilege policy refuses what grants more than it says (issue 16)'
       'externalUsers[0].clusterRole (line 2)',
       /kube-public is a namespace of the cluster's own components; set allowProtectedNamespaces: true/,
     ],
+    [
+      'a configured ClusterRole with a "*" sub-resource',
+      bootstrapRbac(
+        '{ clusterRoles: [{ name: pod-all, rules: [{ resources: ["pods/*"], verbs: [get] }] }] }',
+      ),
+      'bootstrap.rbac.clusterRoles[0].rules (line 3)',
+      /pod-all grants a "\*" rule/,
+    ],
+    [
+      'an external user bound cluster-wide whose ServiceAccount would live in kube-system',
+      'externalUsers: [{ name: partner, clusterRole: view, clusterWide: true, namespace: kube-system }]',
+      'externalUsers[0].namespace (line 2)',
+      /kube-system is a namespace of the cluster's own components; set allowProtectedNamespaces: true/,
+    ],
   ])('refuses %s, naming the path, line and why', (_, text, path, message) => {
     expect(issuesOf(text)).toEqual([{ path, message: expect.stringMatching(message) }]);
   });

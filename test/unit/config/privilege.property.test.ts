@@ -12,6 +12,7 @@ import {
   builtInRolePower,
   type Finding,
   identityFindings,
+  protectedNamespaceMatching,
   type RolePower,
   reservedPrefixes,
   rulesPower,
@@ -265,6 +266,8 @@ function unallowedGrants(config: AccessConfig): string[] {
     for (const finding of bindingFindings(user.clusterRole, powerOf(user.clusterRole), where)) {
       if (!allows(user, finding)) problems.push(`external user ${user.name}: ${finding.why}`);
     }
+    if (protectedNamespaceMatching(user.namespace) && user.allowProtectedNamespaces !== true)
+      problems.push(`external user ${user.name}: its ServiceAccount in ${user.namespace}`);
   }
   return problems;
 }

@@ -4,15 +4,13 @@ import {
   accessPolicyFindings,
   allowFlag,
   bindingFindings,
-  builtInRolePower,
   type Finding,
   identityFindings,
   protectedNamespaceMatching,
-  type RolePower,
   reservedPrefixes,
-  rulesPower,
   type Where,
 } from './privilege-policy';
+import { builtInRolePower, type RolePower, rulesPower } from './role-power';
 
 /** The parts of access.yaml that grant something; the flags are read where each grant is written. */
 interface GrantingConfig {

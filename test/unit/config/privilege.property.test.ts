@@ -9,14 +9,12 @@ import {
   accessPolicyFindings,
   allowFlag,
   bindingFindings,
-  builtInRolePower,
   type Finding,
   identityFindings,
   protectedNamespaceMatching,
-  type RolePower,
   reservedPrefixes,
-  rulesPower,
 } from '../../../src/domain/config/privilege-policy';
+import { builtInRolePower, type RolePower, rulesPower } from '../../../src/domain/config/role-power';
 
 /**
  * No accepted config yields a grant the policy calls privileged without its flag. The grants are

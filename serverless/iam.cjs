@@ -3,6 +3,8 @@
 const { readFileSync, existsSync } = require('node:fs');
 const { resolve } = require('node:path');
 const { parse } = require('yaml');
+const { IamConfigError, exact, list, secretNames, selectorRoleArns } = require('./iam-names.cjs');
+const { accessEntryStatements } = require('./iam-access-entries.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
 const arn = (rest) => sub(`arn:\${AWS::Partition}:${rest}`);
@@ -19,10 +21,11 @@ function readConfig(file) {
   return parse(readFileSync(path, 'utf8')) ?? {};
 }
 
-function role(functionName, logGroup, statements) {
+function role(functionName, logGroup, statements, name) {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
+      ...(name ? { RoleName: name } : {}),
       Description: `eks-access-sync ${functionName}: only what its code calls`,
       AssumeRolePolicyDocument: {
         Version: '2012-10-17',
@@ -53,102 +56,116 @@ module.exports = async ({ resolveVariable }) => {
   const config = readConfig(await resolveVariable('param:accessConfig'));
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');
-  const list = (v) => (Array.isArray(v) ? v : []);
-  const clusters = list(config.clusters);
-  const own = clusters.filter((c) => c && !c.roleArn);
-  const region = (c) => c.region;
+  const clusters = list(config.clusters).map((c, i) => ({
+    ...c,
+    name: exact('cluster', c?.name, `clusters[${i}].name`),
+    region: exact('region', c?.region, `clusters[${i}].region`),
+    ...(c?.roleArn === undefined ? {} : { roleArn: exact('roleArn', c.roleArn, `clusters[${i}].roleArn`) }),
+  }));
+  const selectors = list(config.bootstrap?.selectors);
+  const own = clusters.filter((c) => !c.roleArn);
 
-  const clusterArns = own.map((c) => arn(`eks:${region(c)}:\${AWS::AccountId}:cluster/${c.name}`));
+  const clusterArns = own.map((c) => arn(`eks:${c.region}:\${AWS::AccountId}:cluster/${c.name}`));
   // Only clusters that may use access entries need their actions (configMap is the default backend).
   const entryClusters = own.filter((c) => c.backend && c.backend !== 'configMap');
-  const entryClusterArns = entryClusters.map((c) =>
-    arn(`eks:${region(c)}:\${AWS::AccountId}:cluster/${c.name}`),
-  );
-  const accessEntryArns = entryClusters.map((c) =>
-    arn(`eks:${region(c)}:\${AWS::AccountId}:access-entry/${c.name}/*`),
-  );
-  const groupArns = list(config.groups).flatMap((g) => [
-    arn(`iam::\${AWS::AccountId}:group/${g.iamGroup}`),
-    arn(`iam::\${AWS::AccountId}:group/*/${g.iamGroup}`),
-  ]);
-  const assumeRoleArns = [...new Set(clusters.filter((c) => c?.roleArn).map((c) => c.roleArn))];
-  // A selector's role is named per account: {account} is the new cluster's.
-  const selectorRoleArns = [
-    ...new Set(
-      list(config.bootstrap?.selectors)
-        .filter((s) => s?.roleArn)
-        .map((s) => s.roleArn.replaceAll('{account}', '*')),
-    ),
+  const groupArns = list(config.groups).flatMap((g, i) => {
+    const name = exact('iamName', g?.iamGroup, `groups[${i}].iamGroup`);
+    return [arn(`iam::\${AWS::AccountId}:group/${name}`), arn(`iam::\${AWS::AccountId}:group/*/${name}`)];
+  });
+  const assumeRoleArns = [...new Set(clusters.filter((c) => c.roleArn).map((c) => c.roleArn))];
+  // A selector's role is named per account: {account} is the new cluster's, one of its accounts.
+  const selectorRoles = [
+    ...new Set(selectors.flatMap((s, i) => selectorRoleArns(s, `bootstrap.selectors[${i}]`))),
   ];
-  const secretPrefixes = [
-    ...new Set(
-      list(config.externalUsers).map((u) =>
-        (u.secretName ?? 'eks-access-sync/{cluster}/{name}').replace(/\{[^}]*\}.*$/, ''),
-      ),
-    ),
-  ];
-  const secretArns = (secretPrefixes.length ? secretPrefixes : ['eks-access-sync/']).map((p) =>
-    arn(`secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${p}*`),
+  const secretArns = secretNames(config).map((name) =>
+    // Secrets Manager appends a dash and 6 characters to every name.
+    arn(`secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????`),
   );
   // Clusters a bootstrap selector may match are not known in advance: every cluster of the account
   // in the watched regions, for the few actions that set a new cluster up.
   const watchedRegions = [
-    ...new Set(
-      [...clusters.map(region), ...list(config.bootstrap?.selectors).flatMap((s) => list(s.regions))].filter(
-        Boolean,
+    ...new Set([
+      ...clusters.map((c) => c.region),
+      ...selectors.flatMap((s, i) =>
+        list(s?.regions).map((r, j) => exact('region', r, `bootstrap.selectors[${i}].regions[${j}]`)),
       ),
-    ),
+    ]),
   ];
   const anyClusterArns = watchedRegions.map((r) => arn(`eks:${r}:\${AWS::AccountId}:cluster/*`));
-  const anyAccessEntryArns = watchedRegions.map((r) => arn(`eks:${r}:\${AWS::AccountId}:access-entry/*`));
 
   const describe = clusterArns.length ? [allow(['eks:DescribeCluster'], clusterArns)] : [];
   const assume = assumeRoleArns.length ? [allow(['sts:AssumeRole'], assumeRoleArns)] : [];
-  // AssociateAccessPolicy also names the AWS-owned policy being associated.
-  const accessPolicyArns = [arn('eks::aws:cluster-access-policy/*')];
-  const accessEntries = (clustersArns, entryArns) =>
-    clustersArns.length
-      ? [
-          allow(['eks:ListAccessEntries', 'eks:CreateAccessEntry'], clustersArns),
-          allow(
-            [
-              'eks:DescribeAccessEntry',
-              'eks:UpdateAccessEntry',
-              'eks:DeleteAccessEntry',
-              'eks:ListAssociatedAccessPolicies',
-              'eks:AssociateAccessPolicy',
-              'eks:DisassociateAccessPolicy',
-              'eks:TagResource',
-            ],
-            [...entryArns, ...accessPolicyArns],
-          ),
-        ]
-      : [];
+  // Access entries only for the principals the config maps (and bootstrap's own role), with the policies it names.
+  const mappings = [...list(config.groups), ...list(config.roles)];
+  const principals = {
+    roles: list(config.roles).map((r, i) => exact('roleArn', r?.roleArn, `roles[${i}].roleArn`)),
+    users: list(config.groups).length > 0,
+  };
+  const policies = [
+    ...new Set([
+      ...mappings
+        .flatMap((m) => list(m?.accessPolicies))
+        .map((p, i) => exact('policy', p?.policy, `accessPolicies[${i}].policy`)),
+      ...(mappings.some((m) => list(m?.kubernetesGroups).includes('system:masters'))
+        ? ['AmazonEKSClusterAdminPolicy']
+        : []),
+    ]),
+  ].sort();
+  // IAM names are global: the region keeps one stage's deployments in two regions apart.
+  const deployRegion = exact('region', await resolveVariable('self:provider.region'), 'provider.region');
+  const bootstrapRoleName = `${service}-${stage}-${deployRegion}-bootstrap`;
+  if (bootstrapRoleName.length > 64)
+    throw new IamConfigError(`stage ${stage} makes the role name longer than 64`);
   const iamRead = [
     ...(groupArns.length ? [allow(['iam:GetGroup'], groupArns)] : []),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
     allow(['iam:GetUser', 'iam:ListGroupsForUser'], [arn('iam::${AWS::AccountId}:user/*')]),
   ];
   const secrets = [
-    allow(
-      [
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:GetSecretValue',
-        'secretsmanager:PutSecretValue',
-        'secretsmanager:UpdateSecretVersionStage',
-        'secretsmanager:CreateSecret',
-        'secretsmanager:TagResource',
-        'secretsmanager:RestoreSecret',
-        'secretsmanager:DeleteSecret',
-      ],
-      secretArns,
-    ),
+    ...(secretArns.length === 0
+      ? []
+      : [
+          allow(
+            [
+              'secretsmanager:DescribeSecret',
+              'secretsmanager:GetSecretValue',
+              'secretsmanager:PutSecretValue',
+              'secretsmanager:UpdateSecretVersionStage',
+              'secretsmanager:CreateSecret',
+              'secretsmanager:TagResource',
+              'secretsmanager:RestoreSecret',
+              'secretsmanager:DeleteSecret',
+            ],
+            secretArns,
+          ),
+        ]),
+    // Offboarding: the secrets of users no longer in the config have names the config no longer
+    // says; they are found by this tool's tag, and only those tagged may be deleted.
+    {
+      ...allow(
+        ['secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+        [arn('secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*')],
+      ),
+      Condition: {
+        StringEquals: { 'secretsmanager:ResourceTag/eks-access-sync:managed-by': 'eks-access-sync' },
+      },
+    },
     // ListSecrets has no resource to name; it finds the secrets this tool tagged.
     allow(['secretsmanager:ListSecrets'], ['*']),
   ];
-  // With a customer-managed key, the secrets are encrypted and read through it.
+  // With a customer-managed key, the secrets are encrypted and read through it, by Secrets Manager only.
   const kmsKeyArn = await resolveVariable('param:secretsKmsKeyArn');
-  if (kmsKeyArn) secrets.push(allow(['kms:Decrypt', 'kms:GenerateDataKey'], [kmsKeyArn]));
+  if (kmsKeyArn) {
+    secrets.push({
+      ...allow(
+        ['kms:Decrypt', 'kms:GenerateDataKey'],
+        [exact('kmsKey', kmsKeyArn, 'param secretsKmsKeyArn')],
+      ),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+      Condition: { StringEquals: { 'kms:ViaService': sub('secretsmanager.${AWS::Region}.amazonaws.com') } },
+    });
+  }
   const consume = (queue) =>
     allow(
       ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
@@ -161,28 +178,43 @@ module.exports = async ({ resolveVariable }) => {
       SyncAccessRole: role('syncAccess', logGroup('syncAccess'), [
         ...iamRead,
         ...describe,
-        ...accessEntries(entryClusterArns, accessEntryArns),
+        ...accessEntryStatements({
+          clusters: entryClusters.map((c) => ({ region: c.region, name: c.name })),
+          principals,
+          policies,
+        }),
         ...assume,
         consume('IamEventsQueue'),
       ]),
       RotateTokensRole: role('rotateTokens', logGroup('rotateTokens'), [...describe, ...assume, ...secrets]),
-      BootstrapClusterRole: role('bootstrapCluster', logGroup('bootstrapCluster'), [
-        ...iamRead,
-        ...(anyClusterArns.length ? [allow(['eks:DescribeCluster'], anyClusterArns)] : []),
-        ...accessEntries(anyClusterArns, anyAccessEntryArns),
-        ...(assumeRoleArns.length + selectorRoleArns.length
-          ? [allow(['sts:AssumeRole'], [...assumeRoleArns, ...selectorRoleArns])]
-          : []),
-        ...secrets,
-        allow(
-          ['sqs:SendMessage', 'sqs:GetQueueUrl'],
-          [
-            { 'Fn::GetAtt': ['BootstrapRecheckQueue', 'Arn'] },
-            { 'Fn::GetAtt': ['BootstrapDeadLetterQueue', 'Arn'] },
-          ],
-        ),
-        consume('BootstrapRecheckQueue'),
-      ]),
+      BootstrapClusterRole: role(
+        'bootstrapCluster',
+        logGroup('bootstrapCluster'),
+        [
+          ...iamRead,
+          ...(anyClusterArns.length ? [allow(['eks:DescribeCluster'], anyClusterArns)] : []),
+          ...accessEntryStatements({
+            clusters: watchedRegions.map((region) => ({ region, name: '*' })),
+            principals,
+            policies,
+            self: bootstrapRoleName,
+          }),
+          ...(assumeRoleArns.length + selectorRoles.length
+            ? [allow(['sts:AssumeRole'], [...assumeRoleArns, ...selectorRoles])]
+            : []),
+          ...secrets,
+          allow(
+            ['sqs:SendMessage', 'sqs:GetQueueUrl'],
+            [
+              { 'Fn::GetAtt': ['BootstrapRecheckQueue', 'Arn'] },
+              { 'Fn::GetAtt': ['BootstrapDeadLetterQueue', 'Arn'] },
+            ],
+          ),
+          consume('BootstrapRecheckQueue'),
+        ],
+        // Named, so that its policy can name its own access entry (a GetAtt of itself would be a cycle).
+        bootstrapRoleName,
+      ),
     },
   };
 };

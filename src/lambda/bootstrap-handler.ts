@@ -1,7 +1,9 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type BootstrapCommand, bootstrapCluster } from '../app/bootstrap/bootstrap-cluster';
 import type { BootstrapDeps, BootstrapResult } from '../app/bootstrap/bootstrap-ports';
 import { bootstrapCommandFrom, recheckCommandFrom } from './bootstrap-events';
 import { logger } from './logger';
+import { metrics, recordRejectedEvents } from './metrics';
 import { isSqsBatch } from './sync-batch';
 import { InvalidEventError } from './sync-events';
 
@@ -21,7 +23,10 @@ export type BootstrapInvokeResult =
  * whose look could not even be scheduled again is reported as a batch item failure, so SQS retries
  * it (and dead-letters it after maxReceiveCount).
  */
-export function bootstrapClusterHandler(deps: () => BootstrapDeps) {
+export function bootstrapClusterHandler(
+  deps: () => BootstrapDeps,
+  sink: Pick<Metrics, 'addMetric'> = metrics,
+) {
   let built: BootstrapDeps | undefined;
   const run = (command: BootstrapCommand) => {
     built ??= deps();
@@ -42,6 +47,7 @@ export function bootstrapClusterHandler(deps: () => BootstrapDeps) {
           // Retrying a message that cannot be read would fail the same way until it is dead-lettered.
           logger.error('re-check rejected', { messageId, reason: error.message });
           rejected.push({ messageId, reason: error.message });
+          recordRejectedEvents(1, sink);
           continue;
         }
         try {
@@ -65,6 +71,7 @@ export function bootstrapClusterHandler(deps: () => BootstrapDeps) {
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
       logger.error('event rejected', { reason: error.message });
+      recordRejectedEvents(1, sink);
       return { rejected: error.message };
     }
     if ('ignored' in command) {

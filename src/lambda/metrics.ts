@@ -1,5 +1,6 @@
 import { type Metrics, MetricUnit, Metrics as PowertoolsMetrics } from '@aws-lambda-powertools/metrics';
 import type { RotateTokensSummary, StepSummary } from '../app/rotation/rotate-tokens';
+import type { SyncSummary } from '../app/sync/sync-access';
 
 /** CloudWatch metrics through EMF (log lines, no API calls); the alarms in serverless/ read them. */
 export const metrics = new PowertoolsMetrics({ namespace: 'EksAccessSync', serviceName: 'eks-access-sync' });
@@ -43,4 +44,39 @@ export function recordRotationMetrics(
     const seconds = Math.round((Date.parse(summary.soonestExpiry) - now.getTime()) / 1000);
     sink.addMetric('SoonestTokenExpirySeconds', MetricUnit.Seconds, seconds);
   }
+}
+
+/**
+ * What a sync changed, and what it could not do: clusters failed or refused, and removals withheld
+ * (people who left and still have access until someone looks). Each has an alarm; none of them
+ * throws, so without these a scheduled reconcile would fail in silence. What a scheduled reconcile
+ * had to change is drift (a hand edit, or IAM events that never arrived): its own metric and alarm.
+ */
+export function recordSyncMetrics(summary: SyncSummary, sink: MetricSink = metrics): void {
+  const count = (pick: (c: SyncSummary['clusters'][number]) => number) =>
+    summary.clusters.reduce((n, c) => n + pick(c), 0);
+  const applied = (c: SyncSummary['clusters'][number]) =>
+    c.status === 'updated' ? c.added.length + c.removed.length + c.changed.length : 0;
+  sink.addMetric('EntriesChanged', MetricUnit.Count, count(applied));
+  if (summary.why === 'schedule') sink.addMetric('DriftFound', MetricUnit.Count, count(applied));
+  sink.addMetric(
+    'ClustersFailed',
+    MetricUnit.Count,
+    count((c) => (c.status === 'error' ? 1 : 0)),
+  );
+  sink.addMetric(
+    'ClustersRefused',
+    MetricUnit.Count,
+    count((c) => (c.status === 'refused' ? 1 : 0)),
+  );
+  sink.addMetric(
+    'RemovalsWithheld',
+    MetricUnit.Count,
+    count((c) => c.withheld.length),
+  );
+}
+
+/** Events no function could read: they are dropped, not retried, so only this metric tells. */
+export function recordRejectedEvents(count: number, sink: MetricSink = metrics): void {
+  if (count > 0) sink.addMetric('EventsRejected', MetricUnit.Count, count);
 }

@@ -4,7 +4,7 @@ import type { RotationCommand } from '../app/rotation/rotation-command';
 import { UnknownExternalUserError } from '../app/rotation/rotation-errors';
 import type { RotateTokensDeps } from '../app/rotation/rotation-ports';
 import { logger } from './logger';
-import { metrics, recordRotationMetrics } from './metrics';
+import { metrics, recordRejectedEvents, recordRotationMetrics } from './metrics';
 import { InvalidEventError, rotationCommandFrom } from './rotate-events';
 
 export type RotateTokensResult = RotateTokensSummary | StepSummary | { rejected: string };
@@ -26,6 +26,7 @@ export function rotateTokensHandler(
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error;
       logger.error('event rejected', { reason: error.message });
+      recordRejectedEvents(1, sink);
       return { rejected: error.message };
     }
     built ??= deps();
@@ -36,6 +37,7 @@ export function rotateTokensHandler(
       summary = (await rotateTokens(built)(command)) as RotateTokensSummary;
     } catch (error) {
       if (!(error instanceof UnknownExternalUserError)) throw error;
+      // A person named a user the config does not have: the answer tells them, no alarm needed.
       logger.error('invoke rejected', { reason: error.message });
       return { rejected: error.message };
     }

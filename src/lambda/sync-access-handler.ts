@@ -1,8 +1,8 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { type SyncAccessDeps, type SyncSummary, syncAccess } from '../app/sync/sync-access';
 import type { SyncCommand } from '../app/sync/sync-command';
 import { logger } from './logger';
-import { metrics } from './metrics';
+import { metrics, recordRejectedEvents, recordSyncMetrics } from './metrics';
 import { isSqsBatch, syncBatchFrom } from './sync-batch';
 import { InvalidEventError, syncCommandFrom } from './sync-events';
 
@@ -12,7 +12,7 @@ export type SyncAccessResult =
   | { rejected: string };
 
 /** Event in, JSON summary out; deps are built on first use so a cold start does no I/O it need not. */
-export function syncAccessHandler(deps: () => SyncAccessDeps) {
+export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics, 'addMetric'> = metrics) {
   let built: SyncAccessDeps | undefined;
   return async function handle(event: unknown): Promise<SyncAccessResult> {
     let command: SyncCommand | undefined;
@@ -22,6 +22,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps) {
       // Rejected records are logged and dropped, not retried: they would fail the same way forever.
       for (const r of batch.rejected)
         logger.error('event rejected', { messageId: r.messageId, reason: r.reason });
+      recordRejectedEvents(batch.rejected.length, sink);
       extra = { ignored: batch.ignored, rejected: batch.rejected };
       if (!batch.command) return { ignored: batch.ignored, rejected: batch.rejected };
       command = batch.command;
@@ -36,6 +37,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps) {
       } catch (error) {
         if (!(error instanceof InvalidEventError)) throw error;
         logger.error('event rejected', { reason: error.message });
+        recordRejectedEvents(1, sink);
         return { rejected: error.message };
       }
     }
@@ -54,7 +56,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps) {
         ...(result.reason ? { reason: result.reason } : {}),
       });
     }
-    recordMetrics(summary);
+    recordSyncMetrics(summary, sink);
     const failed = summary.clusters.filter((c) => c.status === 'error');
     if (isSqsBatch(event) && failed.length > 0) {
       // Queued events are retried by SQS (then dead-lettered); the summary above is already logged.
@@ -69,36 +71,4 @@ export function syncAccessHandler(deps: () => SyncAccessDeps) {
 /** Some clusters could not be synced for a queued batch: thrown so that SQS retries it. */
 export class SyncIncompleteError extends Error {
   override name = 'SyncIncompleteError';
-}
-
-/**
- * What a scheduled reconcile had to change is drift: entries edited by hand, or IAM events that
- * never arrived. Both deserve a look, so drift has its own metric and alarm.
- */
-function recordMetrics(summary: SyncSummary): void {
-  const changed = (c: SyncSummary['clusters'][number]) =>
-    c.added.length + c.removed.length + c.changed.length;
-  const applied = summary.clusters.filter((c) => c.status === 'updated');
-  metrics.addMetric(
-    'EntriesChanged',
-    MetricUnit.Count,
-    applied.reduce((n, c) => n + changed(c), 0),
-  );
-  if (summary.why === 'schedule') {
-    metrics.addMetric(
-      'DriftFound',
-      MetricUnit.Count,
-      applied.reduce((n, c) => n + changed(c), 0),
-    );
-  }
-  metrics.addMetric(
-    'ClustersFailed',
-    MetricUnit.Count,
-    summary.clusters.filter((c) => c.status === 'error').length,
-  );
-  metrics.addMetric(
-    'ClustersRefused',
-    MetricUnit.Count,
-    summary.clusters.filter((c) => c.status === 'refused').length,
-  );
 }

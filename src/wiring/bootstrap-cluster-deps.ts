@@ -7,6 +7,7 @@ import { kubeClient } from '../adapters/kubernetes/kube-client';
 import { recheckQueue } from '../adapters/recheck-queue';
 import { externalUsersByRotation } from '../app/bootstrap/bootstrap-external-users';
 import type { BootstrapDeps } from '../app/bootstrap/bootstrap-ports';
+import { functionPrincipal } from '../app/bootstrap/function-principal';
 import { rotateTokensDeps } from './rotate-tokens-deps';
 import { type Runtime, readRuntime } from './runtime';
 import { syncAccessDeps } from './sync-access-deps';
@@ -19,7 +20,6 @@ export function bootstrapClusterDeps(runtime: Runtime = readRuntime()): Bootstra
   const sync = syncAccessDeps(runtime);
   const rotation = rotateTokensDeps(runtime);
   const aws = { region: runtime.region, maxAttempts: 5, ...runtime.aws };
-  const functionRoleArn = runtime.config.bootstrap?.functionRoleArn ?? runtime.env.FUNCTION_ROLE_ARN;
   return {
     config: runtime.config,
     eks: sync.eks ?? eksClusters({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
@@ -32,7 +32,11 @@ export function bootstrapClusterDeps(runtime: Runtime = readRuntime()): Bootstra
     sync,
     externalUsers: externalUsersByRotation(rotation),
     secrets: rotation.secrets,
-    functionPrincipal: functionRoleArn ? async () => functionRoleArn : callerRoleArn(new STSClient(aws)),
+    functionPrincipal: functionPrincipal(
+      runtime.config.bootstrap?.functionRoleArn,
+      runtime.env.FUNCTION_ROLE_ARN,
+      callerRoleArn(new STSClient(aws)),
+    ),
     clock: rotation.clock,
   };
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub placeholders, not JavaScript templates
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -13,6 +14,9 @@ interface Statement {
 }
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+/** The text of a resource, whether a plain string or an Fn::Sub. */
+const subText = (value: unknown): string =>
+  typeof value === 'string' ? value : String((value as { 'Fn::Sub'?: string })['Fn::Sub']);
 const isRead = (action: string) => /^[\w-]+:(Get|List|Describe|Receive)/.test(action);
 const functions = {
   syncAccess: 'SyncAccessRole',
@@ -78,6 +82,7 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
   let example: CfnTemplate;
   let everyFeature: CfnTemplate;
   let forwarder: CfnTemplate;
+  let hostile: CfnTemplate;
   beforeAll(async () => {
     example = await packagedTemplate([
       '--stage',
@@ -94,6 +99,13 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
       '--param=accessConfig=test/fixtures/config/every-feature.yaml',
     ]);
     forwarder = await packagedTemplate(['--config', 'serverless.forwarder.yml']);
+    hostile = await packagedTemplate([
+      '--stage',
+      'hostile',
+      '--region',
+      'eu-west-1',
+      '--param=accessConfig=test/fixtures/config/hostile-accepted.yaml',
+    ]);
   }, 240_000);
 
   it('gives every function a role of its own, and no shared role exists', () => {
@@ -108,7 +120,7 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
 
   it('has no wildcard action and no wildcard resource on a write', () => {
     const problems: string[] = [];
-    for (const [name, template] of Object.entries({ example, everyFeature, forwarder })) {
+    for (const [name, template] of Object.entries({ example, everyFeature, forwarder, hostile })) {
       for (const statement of statements(template)) {
         for (const action of list(statement.Action)) {
           if (action.includes('*')) problems.push(`${name}: wildcard action ${action}`);
@@ -140,11 +152,14 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
     expect([...lean].filter((a) => !called.has(a)).sort()).toEqual([]);
   });
 
-  it('names the secrets under the config prefixes, not every secret', () => {
+  it('names each kubeconfig secret exactly, a selector cluster by its namePattern, never every secret', () => {
     const writes = statements(everyFeature, 'RotateTokensRole').filter((s) =>
       list(s.Action).includes('secretsmanager:PutSecretValue'),
     );
-    expect(JSON.stringify(writes.map((s) => s.Resource))).toContain(':secret:partners/*');
-    expect(JSON.stringify(writes.map((s) => s.Resource))).not.toContain('"*"');
+    expect(writes.flatMap((s) => list(s.Resource)).map(subText)).toEqual([
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/partner/partner-ci-??????',
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/prod/partner-ci-??????',
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/team-*/partner-ci-??????',
+    ]);
   });
 });

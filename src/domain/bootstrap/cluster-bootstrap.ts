@@ -61,6 +61,14 @@ export type AccessPolicyConfig = z.infer<typeof accessPolicySchema>;
 const glob = z.string().min(1).max(100);
 /** An IAM role ARN; `{account}` stands for the account of the cluster at hand. */
 const roleArn = z.string().superRefine((arn, ctx) => {
+  // Anywhere else, {account} would make the generated IAM policy name roles by wildcard.
+  if (arn.replace(/^(arn:[\w-]+:iam::)\{account\}:/, '$1000000000000:').includes('{')) {
+    ctx.addIssue({
+      code: 'custom',
+      message: '{account} may only stand for the account id (arn:aws:iam::{account}:role/name)',
+    });
+    return;
+  }
   try {
     parsePrincipalArn(arn.replaceAll('{account}', '000000000000'), 'role');
   } catch (error) {
@@ -88,6 +96,11 @@ export const clusterSelectorSchema = z
   .refine((s) => s.namePattern !== undefined || (s.tags && Object.keys(s.tags).length > 0), {
     message:
       'a selector needs a namePattern or tags; one matching every cluster is too easy to write by mistake',
+  })
+  .refine((s) => !s.roleArn?.includes('{account}') || s.accounts !== undefined, {
+    path: ['roleArn'],
+    message:
+      "{account} needs the selector's accounts: the IAM policy names the role in each of them, never in any account",
   });
 export type ClusterSelector = z.infer<typeof clusterSelectorSchema>;
 
@@ -99,7 +112,12 @@ const policyRuleSchema = z.strictObject({
 });
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
 
-export const clusterRoleSchema = z.strictObject({ name: rbacName, rules: z.array(policyRuleSchema).min(1) });
+export const clusterRoleSchema = z.strictObject({
+  name: rbacName,
+  rules: z.array(policyRuleSchema).min(1),
+  /** Rules that lead to cluster-admin (`*`, escalate, bind, impersonate, serviceaccounts/token, …) are meant. */
+  allowClusterAdmin: z.boolean().optional(),
+});
 export type ClusterRoleConfig = z.infer<typeof clusterRoleSchema>;
 
 /** A Kubernetes group bound to a ClusterRole: cluster-wide, or by a RoleBinding in each namespace given. */
@@ -107,6 +125,10 @@ export const rbacBindingSchema = z.strictObject({
   group: rbacName,
   clusterRole: rbacName,
   namespaces: z.array(dns1123Label).min(1).optional(),
+  /** Binding a role that is, or can become, cluster-admin where it is bound is meant. */
+  allowClusterAdmin: z.boolean().optional(),
+  /** RoleBindings in kube-system, kube-public or kube-node-lease are meant. */
+  allowProtectedNamespaces: z.boolean().optional(),
 });
 export type RbacBindingConfig = z.infer<typeof rbacBindingSchema>;
 

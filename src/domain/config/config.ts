@@ -3,6 +3,7 @@ import { parsePrincipalArn } from '../arn';
 import { accessPolicySchema, bootstrapSchema, clusterBackendSchema } from '../bootstrap/cluster-bootstrap';
 import { InvalidArnError } from '../errors';
 import { checkExternalUsers, externalUserSchema } from '../rotation/external-users';
+import { privilegeRefusals } from './config-privileges';
 
 const k8sGroup = z
   .string()
@@ -31,10 +32,19 @@ export const clusterSchema = z.strictObject({
 
 const clusterList = z.array(clusterName).min(1).optional();
 
+/** The flags of privilege-policy.ts a mapping's access policies may need; absent means false. */
+const grantFlags = {
+  /** AmazonEKSClusterAdminPolicy, or Admin/Edit/AdminView cluster-wide or in kube-system, is meant. */
+  allowClusterAdmin: z.boolean().optional(),
+  /** Access policies scoped to kube-system, kube-public or kube-node-lease (or a pattern covering them) are meant. */
+  allowProtectedNamespaces: z.boolean().optional(),
+};
+
 export const groupMappingSchema = z.strictObject({
   iamGroup: iamName,
   kubernetesGroups: z.array(k8sGroup).min(1),
   allowSystemMasters: z.boolean().default(false),
+  ...grantFlags,
   clusters: clusterList,
   /** EKS access policies the mapped principals get where the cluster uses access entries. */
   accessPolicies: z.array(accessPolicySchema).optional(),
@@ -45,6 +55,7 @@ export const roleMappingSchema = z.strictObject({
   username: z.string().min(1),
   kubernetesGroups: z.array(k8sGroup).default([]),
   allowSystemMasters: z.boolean().default(false),
+  ...grantFlags,
   clusters: clusterList,
   /** EKS access policies the mapped principals get where the cluster uses access entries. */
   accessPolicies: z.array(accessPolicySchema).optional(),
@@ -81,7 +92,7 @@ export const accessConfigSchema = z
     const checkMapping = (
       kind: 'groups' | 'roles',
       i: number,
-      mapping: { kubernetesGroups: string[]; allowSystemMasters: boolean; clusters?: string[] | undefined },
+      mapping: { clusters?: string[] | undefined },
     ) => {
       mapping.clusters?.forEach((name, j) => {
         if (!names.has(name)) {
@@ -89,22 +100,6 @@ export const accessConfigSchema = z
             code: 'custom',
             path: [kind, i, 'clusters', j],
             message: `no cluster named ${name} in clusters`,
-          });
-        }
-      });
-      mapping.kubernetesGroups.forEach((group, j) => {
-        if (group === 'system:masters' && !mapping.allowSystemMasters) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [kind, i, 'kubernetesGroups', j],
-            message:
-              'system:masters grants unrevocable cluster-admin; set allowSystemMasters: true to mean it',
-          });
-        } else if (group.startsWith('system:') && group !== 'system:masters') {
-          ctx.addIssue({
-            code: 'custom',
-            path: [kind, i, 'kubernetesGroups', j],
-            message: `${group} is reserved for Kubernetes components (nodes, bootstrappers); map people to your own groups`,
           });
         }
       });
@@ -142,6 +137,7 @@ export const accessConfigSchema = z
       seenRoles.add(key);
     });
     checkExternalUsers(config.externalUsers, [...names], ctx);
+    for (const refusal of privilegeRefusals(config)) ctx.addIssue({ code: 'custom', ...refusal });
   });
 
 export type AccessConfig = z.infer<typeof accessConfigSchema>;

@@ -42,7 +42,10 @@ export const externalUserSchema = z
     clusterRole: clusterRoleName,
     /** true: a ClusterRoleBinding; false: a RoleBinding in `namespace`. */
     clusterWide: z.boolean().default(false),
+    /** A role that is, or can become, cluster-admin where it is bound (privilege-policy.ts) is meant. */
     allowClusterAdmin: z.boolean().default(false),
+    /** A namespace of the cluster's own components (kube-system, kube-public, kube-node-lease) is meant. */
+    allowProtectedNamespaces: z.boolean().optional(),
     /** Seconds asked of TokenRequest; the cluster may grant less (EKS caps at 24h). */
     tokenLifetime: duration.default(86_400),
     /** Seconds: rotate when less than this is left of the current token. */
@@ -62,14 +65,6 @@ export const externalUserSchema = z
         code: 'custom',
         path: ['rotateBefore'],
         message: `rotateBefore (${formatDuration(user.rotateBefore)}) must be more than 0 and less than tokenLifetime (${formatDuration(user.tokenLifetime)})`,
-      });
-    }
-    if (user.clusterRole === 'cluster-admin' && !user.allowClusterAdmin) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['clusterRole'],
-        message:
-          'cluster-admin hands a non-AWS identity the whole cluster; set allowClusterAdmin: true to mean it',
       });
     }
   });

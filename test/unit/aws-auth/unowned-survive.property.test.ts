@@ -5,6 +5,7 @@ import { type AwsAuthEntry, parseAwsAuth, type Section } from '../../../src/doma
 import { desiredEntries, type GroupMembers } from '../../../src/domain/aws-auth/desired-state';
 import { encodeOwnership, ownedAnnotation, readOwnership } from '../../../src/domain/aws-auth/ownership';
 import { accessConfigSchema } from '../../../src/domain/config/config';
+import { identityFindings } from '../../../src/domain/config/privilege-policy';
 import { type AwsAuthConfigMap, applyPlan } from './aws-auth-configmap';
 
 // Small pools of names so that unowned entries, owned entries and the desired state collide often.
@@ -118,7 +119,8 @@ const desiredState = fc
       fc.record({
         name: fc.constantFrom(...roleNames),
         path: fc.constantFrom('/', '/aws-reserved/sso.amazonaws.com/eu-west-1/', '/service-role/'),
-        username: text.filter((t) => t.length > 0),
+        // Only what the privilege policy lets a config map (no system: names, no bare templates).
+        username: text.filter((t) => t.length > 0 && identityFindings(t, 'username').length === 0),
         kubernetesGroups: fc.array(fc.constantFrom('developers', 'viewers', 'ops'), { maxLength: 2 }),
       }),
       { selector: (r) => r.name.toLowerCase(), maxLength: 3 },

@@ -127,7 +127,7 @@ roles:
         {
           path: 'groups[1].kubernetesGroups[0] (line 14)',
           message:
-            'system:nodes is reserved for Kubernetes components (nodes, bootstrappers); map people to your own groups',
+            'system:nodes is reserved for Kubernetes components and EKS (prefix system:); map people and roles to your own groups; refused whatever the flags',
         },
         {
           path: 'roles[0].roleArn (line 16)',

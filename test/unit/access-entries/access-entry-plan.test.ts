@@ -10,6 +10,7 @@ import {
   describeAccessEntryPlan,
   planAccessEntries,
 } from '../../../src/domain/access-entries/access-entry-plan';
+import { adminGrantTag, grantsClusterAdmin } from '../../../src/domain/access-entries/protected-entries';
 import { arnKey } from '../../../src/domain/arn';
 import { desiredEntries } from '../../../src/domain/aws-auth/desired-state';
 import { parseAccessConfig } from '../../../src/domain/config/config-file';
@@ -172,7 +173,7 @@ describe('planAccessEntries', () => {
       groups: ['viewers', 'stale'],
       policies: [
         { policy: 'AmazonEKSViewPolicy', scope: { namespaces: ['team-a'] } },
-        { policy: 'AmazonEKSAdminPolicy', scope: 'cluster' },
+        { policy: 'AmazonEKSEditPolicy', scope: 'cluster' },
       ],
     });
     const want = desired({ 'eks-readers': ['carol'] }).filter((d) => d.principalArn === userArn('carol'));
@@ -186,7 +187,7 @@ describe('planAccessEntries', () => {
         action: 'update',
         updateEntry: true,
         associate: [{ policy: 'AmazonEKSViewPolicy', scope: { namespaces: ['team-a', 'team-b'] } }],
-        disassociate: ['AmazonEKSAdminPolicy'],
+        disassociate: ['AmazonEKSEditPolicy'],
       },
     ]);
   });
@@ -194,8 +195,17 @@ describe('planAccessEntries', () => {
   it('is idempotent: what it created plans no change', () => {
     // Prepare
     const want = desired({ 'eks-readers': ['carol'], 'eks-admins': ['ann'] });
+    // What it creates records a cluster-admin it grants (ann's, from system:masters).
     const current = want.map((d) =>
-      owned(d.principalArn, { username: d.username, groups: d.groups, policies: d.policies }),
+      owned(d.principalArn, {
+        username: d.username,
+        groups: d.groups,
+        policies: d.policies,
+        tags: {
+          [managedTag.key]: managedTag.value,
+          ...(grantsClusterAdmin(d.policies) ? { [adminGrantTag.key]: adminGrantTag.granted } : {}),
+        },
+      }),
     );
 
     // Act

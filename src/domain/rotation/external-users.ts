@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { type ClusterIdentity, identityOf, showCluster } from '../config/cluster-identity';
+import { DomainError } from '../errors';
 import { formatDuration, parseDuration } from './rotation-duration';
 
 /** TokenRequest refuses anything shorter than ten minutes. */
@@ -28,7 +30,14 @@ const secretName = z
   .string()
   .regex(
     /^[\w/+=.@{}-]{1,512}$/,
-    'not a Secrets Manager name (letters, digits, /_+=.@- and the {cluster} and {name} placeholders)',
+    'not a Secrets Manager name (letters, digits, /_+=.@- and the {cluster}, {region}, {account} and {name} placeholders)',
+  )
+  .refine(
+    (name) =>
+      [...name.matchAll(/\{([^}]*)\}/g)].every(([, p]) =>
+        ['cluster', 'region', 'account', 'name'].includes(p ?? ''),
+      ),
+    'the only placeholders are {cluster}, {region}, {account} and {name}',
   );
 
 export const externalUserSchema = z
@@ -76,9 +85,57 @@ export const externalUserSchema = z
 
 export type ExternalUser = z.infer<typeof externalUserSchema>;
 
-/** The Secrets Manager name of a user's kubeconfig for one cluster. */
-export function secretNameFor(user: Pick<ExternalUser, 'name' | 'secretName'>, cluster: string): string {
-  return user.secretName.replaceAll('{cluster}', cluster).replaceAll('{name}', user.name);
+/** A cluster as a secret name needs it: its identity, and whether a selector found it. */
+export interface SecretCluster {
+  name: string;
+  region: string;
+  accountId?: string | undefined;
+  roleArn?: string | undefined;
+  foundBy?: string | undefined;
+}
+
+/** A secret name needs the cluster's account ({account}), and the event named none. */
+export class UnknownAccountError extends DomainError {
+  override name = 'UnknownAccountError';
+}
+
+/**
+ * The Secrets Manager name of a user's kubeconfig for one cluster. A listed cluster is unique by
+ * name in the config; a cluster a selector found is not (a `team-a` per region or account), so
+ * unless the pattern names {region} or {account} itself, its {cluster} becomes
+ * `{account}/{region}/{cluster}`.
+ */
+export function secretNameFor(
+  user: Pick<ExternalUser, 'name' | 'secretName'>,
+  cluster: SecretCluster,
+): string {
+  const qualify = cluster.foundBy !== undefined && !/\{(region|account)\}/.test(user.secretName);
+  const identity = identityOf(cluster);
+  const pattern = qualify
+    ? user.secretName.replaceAll('{cluster}', `${identity.accountId ? '{account}/' : ''}{region}/{cluster}`)
+    : user.secretName;
+  return expand(pattern, user.name, identity);
+}
+
+/** The name the secret had before clusters found by a selector were told apart by region and account. */
+export function legacySecretNameFor(
+  user: Pick<ExternalUser, 'name' | 'secretName'>,
+  cluster: SecretCluster,
+): string {
+  return expand(user.secretName, user.name, identityOf(cluster));
+}
+
+function expand(pattern: string, user: string, cluster: ClusterIdentity): string {
+  if (pattern.includes('{account}') && !cluster.accountId) {
+    throw new UnknownAccountError(
+      `the secret name ${pattern} needs the account of cluster ${showCluster(cluster)}, which is not known; set the cluster's accountId`,
+    );
+  }
+  return pattern
+    .replaceAll('{cluster}', cluster.name)
+    .replaceAll('{region}', cluster.region)
+    .replaceAll('{account}', cluster.accountId ?? '')
+    .replaceAll('{name}', user);
 }
 
 /** The clusters a user gets a kubeconfig for, in config order. */
@@ -92,9 +149,16 @@ interface IssueSink {
 
 /**
  * The checks that need the whole config: clusters that exist, one entry per user, one secret per
- * user and cluster. Called from the config's own refinement.
+ * user and cluster, an account for every {account}, and room for the clusters selectors find.
+ * Called from the config's own refinement.
  */
-export function checkExternalUsers(users: ExternalUser[], clusterNames: string[], ctx: IssueSink): void {
+export function checkExternalUsers(
+  users: ExternalUser[],
+  clusters: readonly SecretCluster[],
+  hasSelectors: boolean,
+  ctx: IssueSink,
+): void {
+  const clusterNames = clusters.map((c) => c.name);
   const names = new Set<string>();
   const secrets = new Map<string, string>();
   users.forEach((user, i) => {
@@ -115,17 +179,33 @@ export function checkExternalUsers(users: ExternalUser[], clusterNames: string[]
         });
       }
     });
-    for (const cluster of clustersOf(user, clusterNames)) {
-      const secret = secretNameFor(user, cluster);
+    if (hasSelectors && user.clusters === undefined && !user.secretName.includes('{cluster}')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['externalUsers', i, 'secretName'],
+        message: `${user.secretName} has no {cluster}: every cluster a bootstrap selector finds would share it`,
+      });
+    }
+    for (const name of clustersOf(user, clusterNames)) {
+      const cluster = clusters.find((c) => c.name === name);
+      if (!cluster) continue;
+      let secret: string;
+      try {
+        secret = secretNameFor(user, cluster);
+      } catch (error) {
+        if (!(error instanceof UnknownAccountError)) throw error;
+        ctx.addIssue({ code: 'custom', path: ['externalUsers', i, 'secretName'], message: error.message });
+        continue;
+      }
       const owner = secrets.get(secret);
-      if (owner !== undefined && owner !== `${user.name}@${cluster}`) {
+      if (owner !== undefined && owner !== `${user.name}@${name}`) {
         ctx.addIssue({
           code: 'custom',
           path: ['externalUsers', i, 'secretName'],
-          message: `${secret} would hold the kubeconfigs of both ${owner} and ${user.name}@${cluster}; use the {cluster} placeholder`,
+          message: `${secret} would hold the kubeconfigs of both ${owner} and ${user.name}@${name}; use the {cluster} placeholder`,
         });
       }
-      secrets.set(secret, `${user.name}@${cluster}`);
+      secrets.set(secret, `${user.name}@${name}`);
     }
   });
 }

@@ -116,14 +116,12 @@ export function planAccessEntries(
 
   const wanted = new Set(desired.map((d) => d.key));
   const owned = current.filter(isOwned);
-  const leaving = owned.filter((e) => inScope(e.key) && !wanted.has(e.key));
-  for (const e of leaving) {
+  const removals: AccessEntryChange[] = [];
+  for (const e of owned.filter((o) => inScope(o.key) && !wanted.has(o.key))) {
     const reason = protectedBecause(e, undefined);
     if (reason) guarded.push({ principalArn: e.principalArn, reason });
+    else removals.push({ ...noChange(e, 'delete'), before: grant(e) });
   }
-  const removals = leaving
-    .filter((e) => !protectedBecause(e, undefined))
-    .map((e): AccessEntryChange => ({ ...noChange(e, 'delete'), before: grant(e) }));
   let withheld: AccessEntryChange[] = [];
   let refusal: string | undefined;
   if (!options.force && removals.length > 2 && removals.length > options.maxRemovalShare * owned.length) {

@@ -59,11 +59,23 @@ function selectorRoleArns(selector, where) {
 
 const defaultSecretName = 'eks-access-sync/{cluster}/{name}';
 
+/** The account a listed cluster lives in: its accountId, or its roleArn's; undefined for the function's own. */
+function clusterAccount(cluster, where) {
+  if (cluster?.accountId !== undefined)
+    return exact('account', String(cluster.accountId), `${where}.accountId`);
+  if (cluster?.roleArn !== undefined)
+    return exact('roleArn', cluster.roleArn, `${where}.roleArn`).split(':')[4];
+  return undefined;
+}
+
 /**
  * The secret names of every external user's kubeconfigs, as IAM resource names (without the
- * 6-character suffix Secrets Manager adds). Listed clusters give exact names; clusters a bootstrap
- * selector will match give the selector's namePattern in place of `{cluster}`, which IAM matches
- * as the selector does. A selector with tags only could match any name: refused.
+ * 6-character suffix Secrets Manager adds), made as src/domain/rotation/secret-name.ts makes them.
+ * Listed clusters give exact names. Clusters a bootstrap selector will match give the selector's
+ * namePattern in place of `{cluster}` (IAM matches it as the selector does), qualified by each of the
+ * selector's regions and accounts (`{account}/{region}/{cluster}`, the account being the stack's own
+ * when the selector names none), and the name such a secret had before clusters were told apart. A
+ * placeholder that cannot be made exact (a selector with tags only, or without regions) is refused.
  */
 function secretNames(config) {
   const clusters = list(config.clusters);
@@ -76,28 +88,74 @@ function secretNames(config) {
     if (typeof template !== 'string' || !/^[\w/+=.@{}-]{1,512}$/.test(template)) {
       throw new IamConfigError(`${where}.secretName: ${JSON.stringify(template)} is not a secret name`);
     }
-    const unknown = template.replaceAll('{cluster}', '').replaceAll('{name}', '');
+    const unknown = ['{cluster}', '{name}', '{region}', '{account}'].reduce(
+      (t, p) => t.replaceAll(p, ''),
+      template,
+    );
     if (unknown.includes('{') || unknown.includes('}')) {
       throw new IamConfigError(
-        `${where}.secretName: only {cluster} and {name} stand for something (${template})`,
+        `${where}.secretName: only {cluster}, {name}, {region} and {account} stand for something (${template})`,
       );
     }
-    const secretFor = (cluster) => template.replaceAll('{cluster}', cluster).replaceAll('{name}', name);
-    const own = user.clusters === undefined ? clusters.map((c) => c?.name) : list(user.clusters);
-    own.forEach((cluster, j) => {
-      names.add(secretFor(exact('cluster', cluster, `${where}.clusters[${j}]`)));
-    });
-    // A user without `clusters` also gets a kubeconfig on every cluster a selector brings in.
-    if (user.clusters !== undefined || !template.includes('{cluster}')) return;
-    selectors.forEach((selector, j) => {
-      if (selector?.namePattern === undefined) {
+    const expand = (pattern, cluster, region, account, at) => {
+      if (pattern.includes('{account}') && account === undefined) {
         throw new IamConfigError(
-          `${where}.secretName: {cluster} on the clusters bootstrap.selectors[${j}] matches by tags alone could be any name, so the policy would name every secret; give that selector a namePattern, or list the user's clusters`,
+          `${at}: the secret name ${pattern} needs the cluster's account; set its accountId`,
         );
       }
+      return pattern
+        .replaceAll('{cluster}', cluster)
+        .replaceAll('{region}', region)
+        .replaceAll('{account}', account ?? '')
+        .replaceAll('{name}', name);
+    };
+    const listed = user.clusters === undefined ? clusters.map((c) => c?.name) : list(user.clusters);
+    listed.forEach((clusterName, j) => {
+      const at = `${where}.clusters[${j}]`;
+      exact('cluster', clusterName, at);
+      const cluster = clusters.find((c) => c?.name === clusterName);
+      const region = cluster ? exact('region', cluster.region, `${at}: the cluster's region`) : undefined;
+      if (region === undefined && template.includes('{region}')) {
+        throw new IamConfigError(`${at}: ${clusterName} is not a listed cluster, so {region} is not known`);
+      }
       names.add(
-        secretFor(exact('namePattern', selector.namePattern, `bootstrap.selectors[${j}].namePattern`)),
+        expand(template, clusterName, region ?? '', cluster ? clusterAccount(cluster, at) : undefined, at),
       );
+    });
+    // A user without `clusters` also gets a kubeconfig on every cluster a selector brings in.
+    if (user.clusters !== undefined || !/\{(cluster|region|account)\}/.test(template)) return;
+    selectors.forEach((selector, j) => {
+      const at = `bootstrap.selectors[${j}]`;
+      if (selector?.namePattern === undefined) {
+        throw new IamConfigError(
+          `${where}.secretName: {cluster} on the clusters ${at} matches by tags alone could be any name, so the policy would name every secret; give that selector a namePattern, or list the user's clusters`,
+        );
+      }
+      const pattern = exact('namePattern', selector.namePattern, `${at}.namePattern`);
+      const regions = list(selector.regions).map((r, k) => exact('region', r, `${at}.regions[${k}]`));
+      if (regions.length === 0) {
+        throw new IamConfigError(
+          `${where}.secretName: the clusters ${at} finds are told apart by region, and it names none, so the policy would name every region's secrets; give that selector regions, or list the user's clusters`,
+        );
+      }
+      const accounts = list(selector.accounts).map((a, k) =>
+        exact('account', String(a), `${at}.accounts[${k}]`),
+      );
+      // A found cluster's secret carries its account when it is known (always, when the selector
+      // names accounts: it matches no other), and its region.
+      const withAccount = template.replaceAll('{cluster}', '{account}/{region}/{cluster}');
+      const forms = /\{(region|account)\}/.test(template)
+        ? [template]
+        : accounts.length > 0
+          ? [withAccount]
+          : [withAccount, template.replaceAll('{cluster}', '{region}/{cluster}')];
+      for (const region of regions) {
+        for (const account of accounts.length > 0 ? accounts : [`\${AWS::AccountId}`]) {
+          for (const form of forms) names.add(expand(form, pattern, region, account, at));
+        }
+      }
+      // The name such a secret had before, read until it is claimed (README: the upgrade).
+      if (!/\{(region|account)\}/.test(template)) names.add(expand(template, pattern, '', undefined, at));
     });
   });
   return [...names].sort();

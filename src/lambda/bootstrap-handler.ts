@@ -87,6 +87,7 @@ function log(result: BootstrapResult): BootstrapResult {
   (bad ? logger.warn : logger.info).call(logger, `bootstrap ${result.status}`, {
     cluster: result.cluster,
     region: result.region,
+    ...(result.accountId ? { accountId: result.accountId } : {}),
     ...(result.clusterStatus ? { clusterStatus: result.clusterStatus } : {}),
     ...(result.selfAccess ? { selfAccess: result.selfAccess } : {}),
     ...(result.rbac

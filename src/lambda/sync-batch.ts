@@ -1,4 +1,5 @@
 import type { MembershipChange, SyncCommand } from '../app/sync/sync-command';
+import { iamNameKey } from '../domain/aws-auth/iam-groups';
 import { InvalidEventError, syncCommandFrom } from './sync-events';
 
 export interface SyncBatch {
@@ -47,7 +48,17 @@ export function syncBatchFrom(event: { Records: SqsRecord[] }): SyncBatch {
     batch.command = { kind: 'reconcile', apply: true, force: false, why: reconcileWhy.join(', ') };
   } else if (changes.length > 0) {
     const why = `${changes.length} membership change${changes.length === 1 ? '' : 's'}`;
-    batch.command = { kind: 'membership', changes, why };
+    batch.command = { kind: 'membership', changes: distinct(changes), why };
   }
   return batch;
+}
+
+/** One change per user and group as IAM names them (case-insensitively): `Dan` in `Devs` is `dan` in `devs`. */
+function distinct(changes: readonly MembershipChange[]): MembershipChange[] {
+  const seen = new Map<string, MembershipChange>();
+  for (const change of changes) {
+    const key = `${iamNameKey(change.userName)}\n${iamNameKey(change.group)}`;
+    if (!seen.has(key)) seen.set(key, change);
+  }
+  return [...seen.values()];
 }

@@ -276,21 +276,18 @@ describe('bootstrapCluster on the sandbox (real kube-apiserver, moto EKS, IAM an
           Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
         }),
       );
-    const ours = `eks-access-sync/${w.cluster}/partner`;
+    // A cluster found by a selector: its secrets are named and tagged by account, region and name.
+    const identity = { name: w.cluster, region: 'us-east-1', accountId: '123456789012' };
+    const partner = { name: 'partner', namespace: 'external-access' };
+    const ours = `eks-access-sync/123456789012/us-east-1/${w.cluster}/partner`;
     const handMade = `eks-access-sync/${w.cluster}/hand-made`;
     const otherCluster = `eks-access-sync/${w.f.id}-other/partner`;
-    await create(sm, ours, secretTags({ name: 'partner', namespace: 'external-access' }, w.cluster));
+    const namesakeElsewhere = `eks-access-sync/123456789012/eu-west-1/${w.cluster}/partner`;
+    await create(sm, ours, secretTags(partner, identity));
     await create(sm, handMade, {});
-    await create(
-      sm,
-      otherCluster,
-      secretTags({ name: 'partner', namespace: 'external-access' }, `${w.f.id}-other`),
-    );
-    const cleanup = {
-      kind: 'cleanup',
-      cluster: { name: w.cluster, region: 'us-east-1' },
-      why: 'test',
-    } as const;
+    await create(sm, otherCluster, secretTags(partner, { ...identity, name: `${w.f.id}-other` }));
+    await create(sm, namesakeElsewhere, secretTags(partner, { ...identity, region: 'eu-west-1' }));
+    const cleanup = { kind: 'cleanup', cluster: identity, why: 'test' } as const;
 
     // Act
     const result = await bootstrapCluster(w.deps)(cleanup);
@@ -306,6 +303,10 @@ describe('bootstrapCluster on the sandbox (real kube-apiserver, moto EKS, IAM an
     expect(await deleted(ours)).toBe(true);
     expect(await deleted(handMade)).toBe(false);
     expect(await deleted(otherCluster)).toBe(false);
-    expect(again).toMatchObject({ status: 'unchanged', secrets: { scheduledForDeletion: [] } });
+    expect(await deleted(namesakeElsewhere)).toBe(false);
+    // Its selector names tags, which a deleted cluster no longer shows: once its secrets are
+    // scheduled, nothing says it was ours, and a repeated event changes nothing.
+    expect(again).toMatchObject({ status: 'ignored' });
+    expect(again.secrets).toBeUndefined();
   });
 });

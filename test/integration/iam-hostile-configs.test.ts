@@ -83,8 +83,18 @@ describe('IAM generated from hostile configs never widens (issue 16)', () => {
     ],
     [
       'a placeholder the tool does not fill',
+      `${clusters}externalUsers: [{ name: partner, clusterRole: view, secretName: "x/{owner}/{name}" }]\n`,
+      /only \{cluster\}, \{name\}, \{region\} and \{account\} stand for something/,
+    ],
+    [
+      '{account} in a secret name for a cluster whose account is not known',
       `${clusters}externalUsers: [{ name: partner, clusterRole: view, secretName: "x/{account}/{name}" }]\n`,
-      /only \{cluster\} and \{name\} stand for something/,
+      /externalUsers\[0\]\.clusters\[0\]: the secret name x\/\{account\}\/\{name\} needs the cluster's account/,
+    ],
+    [
+      'a secret name per found cluster when the selector names no region',
+      `${clusters}externalUsers: [{ name: partner, clusterRole: view }]\nbootstrap: { selectors: [{ namePattern: team-* }] }\n`,
+      /bootstrap\.selectors\[0\] finds are told apart by region, and it names none/,
     ],
     [
       'a wildcard role to assume',
@@ -118,7 +128,7 @@ externalUsers:
   - { name: auditor, clusterRole: view, clusters: [prod] }
 bootstrap:
   selectors:
-    - { namePattern: "team-?", accounts: ["555566667777", "888899990000"], roleArn: "arn:aws:iam::{account}:role/eks-access-sync" }
+    - { namePattern: "team-?", regions: [eu-west-1], accounts: ["555566667777", "888899990000"], roleArn: "arn:aws:iam::{account}:role/eks-access-sync" }
 `,
       key,
     );
@@ -131,6 +141,8 @@ bootstrap:
       if (id === 'SyncAccessRole') expect(writes).toEqual([]);
       else
         expect(writes.map((r) => r.replace(/^.*:secret:/, '').replace(/"}$/, ''))).toEqual([
+          '555566667777/eu-west-1/team-?/partner-ci-??????',
+          '888899990000/eu-west-1/team-?/partner-ci-??????',
           'eks-access-sync/prod/auditor-??????',
           'partner/partner-ci-??????',
           'prod/partner-ci-??????',

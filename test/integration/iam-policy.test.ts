@@ -157,8 +157,12 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
       list(s.Action).includes('secretsmanager:PutSecretValue'),
     );
     expect(writes.flatMap((s) => list(s.Resource)).map(subText)).toEqual([
+      // A found cluster: by account, region and namePattern (it is told apart from its namesakes) …
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/555566667777/eu-west-1/team-*/partner-ci-??????',
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/888899990000/eu-west-1/team-*/partner-ci-??????',
       'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/partner/partner-ci-??????',
       'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/prod/partner-ci-??????',
+      // … and the name it had before, read until claimed (README: the upgrade).
       'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/team-*/partner-ci-??????',
     ]);
   });

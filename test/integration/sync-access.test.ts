@@ -234,8 +234,9 @@ describe('syncAccess on the sandbox (real kube-apiserver, moto IAM)', () => {
 
     const summary = await syncAccess(deps)(apply);
 
-    expect(summary.clusters[0]?.status).toBe('error');
-    expect(summary.clusters[0]?.reason).toContain(`${f.id}-gone`);
+    // Refused, not an error: a retry cannot help until the config or IAM is fixed.
+    expect(summary.clusters[0]?.status).toBe('refused');
+    expect(summary.clusters[0]?.reason).toContain(`IAM group ${f.id}-gone mapped on cluster`);
     expect((await f.readAwsAuth())?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
   });
 });

@@ -5,9 +5,11 @@ import type { ClusterDescription } from './eks-ports';
 import { type AccessEntriesDeps, accessEntrySide, summarizeAccessEntries } from './sync-access-entries';
 
 /**
- * A cluster moving from aws-auth to access entries (`backend: migrate`). The access entries are
- * created first; only once they are all in place does aws-auth lose this tool's entries for the
- * same principals, so nobody is locked out in between. The plan shows both sides.
+ * A cluster moving from aws-auth to access entries (`backend: migrate`, and `accessEntries`/`auto`
+ * while the cluster still reads aws-auth). The access entries are created first; only a principal
+ * whose access entry is in place loses this tool's aws-auth entry, so nobody is locked out in
+ * between, while an entry nobody wants any more goes at once, even when EKS failed. The plan shows
+ * both sides.
  */
 export async function migrateToAccessEntries(
   deps: AccessEntriesDeps,
@@ -23,11 +25,13 @@ export async function migrateToAccessEntries(
     // Only principals whose access entry is this tool's and as wanted leave aws-auth.
     covered = new Set(side.plan.inPlace.map((d) => d.awsAuthKey));
   } catch (error) {
-    return emptyResult(
+    // No entry leaves aws-auth for being covered; those nobody wants any more still go.
+    accessEntries = emptyResult(
       cluster.name,
       'error',
-      `${(error as Error).message}; aws-auth left as it is until the access entries are in place`,
+      `${(error as Error).message}; aws-auth keeps every entry still wanted until the access entries are in place`,
     );
+    covered = new Set();
   }
   if (described.authenticationMode === 'API') {
     // EKS reads no aws-auth in API mode: there is nothing left to migrate from.

@@ -5,6 +5,11 @@ import {
   describeAccessEntryPlan,
   planAccessEntries,
 } from '../../domain/access-entries/access-entry-plan';
+import {
+  adminGrantTag,
+  grantsClusterAdmin,
+  protectedBecause,
+} from '../../domain/access-entries/protected-entries';
 import { desiredEntries } from '../../domain/aws-auth/desired-state';
 import type { ClusterConfig } from '../../domain/config/config';
 import { type ClusterResult, emptyResult } from '../sync/cluster-result';
@@ -109,21 +114,31 @@ async function applyChange(store: AccessEntryStore, change: AccessEntryChange): 
   }
   if (!after) return;
   if (change.action === 'create') {
-    const outcome = await store.create(principalArn, after, { [managedTag.key]: managedTag.value });
+    const tags = {
+      [managedTag.key]: managedTag.value,
+      ...(grantsClusterAdmin(after.policies) ? { [adminGrantTag.key]: adminGrantTag.granted } : {}),
+    };
+    const outcome = await store.create(principalArn, after, tags);
     if (outcome === 'exists') {
       // Made meanwhile (a concurrent run, a retried event): converge on it if it is ours, else leave it.
       const entry = await store.get(principalArn);
       if (!entry || !isOwned(entry)) return;
-      await store.update(principalArn, after);
       const policies = await store.policies(principalArn);
+      if (protectedBecause({ ...entry, policies }, after)) return;
+      await store.update(principalArn, after);
       for (const p of policies)
         if (!after.policies.some((a) => a.policy === p.policy))
           await store.disassociate(principalArn, p.policy);
     }
   } else {
     if (change.adopt) await store.tag(principalArn, { [managedTag.key]: managedTag.value });
+    if (change.recordAdmin === 'granted')
+      await store.tag(principalArn, { [adminGrantTag.key]: adminGrantTag.granted });
     if (change.updateEntry) await store.update(principalArn, after);
     for (const policy of change.disassociate) await store.disassociate(principalArn, policy);
+    // Only once the cluster-admin is gone: a revoked record on an entry still admin would protect it.
+    if (change.recordAdmin === 'revoked')
+      await store.tag(principalArn, { [adminGrantTag.key]: adminGrantTag.revoked });
   }
   const associate = change.action === 'create' ? after.policies : change.associate;
   for (const policy of associate) await store.associate(principalArn, policy);
@@ -145,6 +160,7 @@ export function summarizeAccessEntries(
   result.conflicts = plan.conflicts.map(
     (c) => `${c.principalArn}: an access entry not created by this tool exists; left as it is`,
   );
+  result.conflicts.push(...plan.protected.map((p) => `${p.principalArn}: left as it is, ${p.reason}`));
   result.withheld = plan.withheld.map((c) => c.principalArn);
   result.warnings = side.warnings;
   result.diff = describeAccessEntryPlan(plan);

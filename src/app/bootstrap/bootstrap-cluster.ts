@@ -3,7 +3,7 @@ import { defaultBootstrap } from '../../domain/bootstrap/cluster-bootstrap';
 import { matchCluster } from '../../domain/bootstrap/cluster-selector';
 import type { BootstrapDeps, BootstrapResult, ClusterRef, RecheckMessage } from './bootstrap-ports';
 import { bootstrapActiveCluster } from './bootstrap-steps';
-import { cleanupCluster } from './cleanup-cluster';
+import { cleanupCluster, homeAccountFor } from './cleanup-cluster';
 
 /** What a bootstrapCluster invoke asks for, whatever triggered it. */
 export type BootstrapCommand =
@@ -24,10 +24,22 @@ export function bootstrapCluster(deps: BootstrapDeps) {
     const result: BootstrapResult = {
       cluster: command.cluster.name,
       region: command.cluster.region,
+      ...(command.cluster.accountId ? { accountId: command.cluster.accountId } : {}),
       status: 'unchanged',
       warnings: [],
     };
-    const reach = matchCluster(deps.config, command.cluster, { ignoreTags: true });
+    let homeAccount: string | undefined;
+    try {
+      homeAccount = await homeAccountFor(deps, command.cluster);
+    } catch (error) {
+      return later(
+        deps,
+        command,
+        { ...result, status: 'failed', reason: (error as Error).message },
+        (error as Error).message,
+      );
+    }
+    const reach = matchCluster(deps.config, command.cluster, { ignoreTags: true, homeAccount });
     if (!reach.managed) return { ...result, status: 'ignored', reason: reach.reason };
     try {
       const described = await deps.eks.describe(reach.cluster);
@@ -39,11 +51,15 @@ export function bootstrapCluster(deps: BootstrapDeps) {
         };
       }
       // The selector decides with the tags the cluster carries now, as well as those it was created with.
-      const match = matchCluster(deps.config, {
-        ...command.cluster,
-        accountId: command.cluster.accountId ?? described.accountId,
-        tags: { ...described.tags, ...command.cluster.tags },
-      });
+      const match = matchCluster(
+        deps.config,
+        {
+          ...command.cluster,
+          accountId: command.cluster.accountId ?? described.accountId,
+          tags: { ...described.tags, ...command.cluster.tags },
+        },
+        { homeAccount },
+      );
       if (!match.managed) return { ...result, status: 'ignored', reason: match.reason };
       Object.assign(result, {
         managedBy: match.by,

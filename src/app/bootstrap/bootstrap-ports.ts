@@ -81,6 +81,8 @@ export interface BootstrapDeps {
 export interface BootstrapResult {
   cluster: string;
   region: string;
+  /** With name and region, which cluster this is: a `team-a` may exist in several accounts. */
+  accountId?: string;
   status: 'bootstrapped' | 'unchanged' | 'waiting' | 'failed' | 'gave-up' | 'ignored' | 'cleaned';
   reason?: string;
   /** Why the cluster is managed: `listed in clusters`, `bootstrap selector 0 (…)`. */

@@ -18,7 +18,7 @@ export interface OffboardResult {
  * Removes what the tool made for users the config no longer lists on this cluster: their
  * ServiceAccounts (with bindings and bound Secrets) and their kubeconfig secrets, which stay
  * recoverable for the recovery window. Only objects carrying the tool's mark for this cluster
- * name are candidates.
+ * are candidates: its name on the cluster's own objects, its name, region and account on secrets.
  */
 export async function offboard(
   deps: RotateTokensDeps,
@@ -35,7 +35,7 @@ export async function offboard(
   const users = deps.config.externalUsers.filter((u) => clustersOf(u, names).includes(open.cluster.name));
   try {
     const plan = offboardingPlan(
-      open.cluster.name,
+      open.cluster,
       users,
       await open.access.managedServiceAccounts(),
       managedSecrets,

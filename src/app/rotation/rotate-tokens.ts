@@ -1,5 +1,11 @@
+import { identityOf, showCluster } from '../../domain/config/cluster-identity';
 import type { ClusterConfig } from '../../domain/config/config';
-import { clustersOf, type ExternalUser, secretNameFor } from '../../domain/rotation/external-users';
+import {
+  clustersOf,
+  type ExternalUser,
+  secretNameFor,
+  UnknownAccountError,
+} from '../../domain/rotation/external-users';
 import { mapLimited } from '../sync/sync-cluster';
 import { type OffboardResult, offboard } from './offboard';
 import { rotateUser, type UserRotationResult } from './rotate-user';
@@ -7,7 +13,7 @@ import type { RotationCommand } from './rotation-command';
 import { UnknownExternalUserError } from './rotation-errors';
 import type { RotateTokensDeps, StoredSecret } from './rotation-ports';
 import { runStep, type StepOutcome } from './rotation-steps';
-import { type OpenCluster, openCluster, targetFor, targetOfSecret } from './rotation-target';
+import { type OpenCluster, openCluster, secretNameOf, targetFor, targetOfSecret } from './rotation-target';
 
 /** What a scheduled or manual run did: the invoke result. Never holds a token. */
 export interface RotateTokensSummary {
@@ -87,7 +93,7 @@ async function rotateCluster(
       users: users.map((user) => ({
         user: user.name,
         cluster: cluster.name,
-        secret: secretNameFor(user, cluster.name),
+        secret: nameOrPattern(user, cluster),
         status: 'error',
         reason,
         warnings: [],
@@ -97,7 +103,24 @@ async function rotateCluster(
     };
   }
   const results: UserRotationResult[] = [];
-  for (const user of users) results.push(await rotateUser(deps, targetFor(open, user), force));
+  for (const user of users) {
+    let target: ReturnType<typeof targetFor>;
+    try {
+      target = targetFor(open, user, undefined, await secretNameOf(deps, open, user));
+    } catch (error) {
+      results.push({
+        user: user.name,
+        cluster: cluster.name,
+        secret: nameOrPattern(user, cluster),
+        status: 'error',
+        reason: `finding the secret of ${user.name} on ${showCluster(identityOf(cluster))}: ${(error as Error).message}`,
+        warnings: [],
+        revoked: 0,
+      });
+      continue;
+    }
+    results.push(await rotateUser(deps, target, force));
+  }
   // Offboarding comes after rotation, so a user who moved namespace has the new kubeconfig first.
   if (!managed) return { users: results };
   if (managed instanceof Error) {
@@ -107,6 +130,16 @@ async function rotateCluster(
     };
   }
   return { users: results, offboarded: await offboard(deps, open, managed) };
+}
+
+/** The secret's name, or its pattern when the name cannot be formed (an {account} nobody knows). */
+function nameOrPattern(user: ExternalUser, cluster: ClusterConfig): string {
+  try {
+    return secretNameFor(user, cluster);
+  } catch (error) {
+    if (error instanceof UnknownAccountError) return user.secretName;
+    throw error;
+  }
 }
 
 function offboardFailure(cluster: ClusterConfig, reason: string): OffboardResult {

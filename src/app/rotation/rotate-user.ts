@@ -1,6 +1,14 @@
+import { identityOf } from '../../domain/config/cluster-identity';
 import { KubeconfigParseError, parseKubeconfig } from '../../domain/rotation/kubeconfig';
 import { type CurrentKubeconfig, decideRotation } from '../../domain/rotation/rotation';
-import { NotOwnedError, ownsSecret, secretTag, secretTags } from '../../domain/rotation/rotation-ownership';
+import {
+  clusterTags,
+  hasClusterIdentity,
+  NotOwnedError,
+  ownsSecret,
+  secretTag,
+  secretTags,
+} from '../../domain/rotation/rotation-ownership';
 import { boundSecretName, stage, versionWith } from '../../domain/rotation/rotation-versions';
 import { issueKubeconfig, revokeOlderTokens, verifyKubeconfig } from './kubeconfig-issuer';
 import { failedWhile, RotationError } from './rotation-errors';
@@ -83,15 +91,17 @@ export async function rotateUser(
 async function ownSecret(deps: RotateTokensDeps, target: RotationTarget): Promise<StoredSecret | undefined> {
   const secret = await deps.secrets.describe(target.secretName);
   if (!secret) return undefined;
-  if (!ownsSecret(secret.tags, { cluster: target.cluster.name, user: target.user.name })) {
+  if (!ownsSecret(secret.tags, { cluster: identityOf(target.cluster), user: target.user.name })) {
     throw new NotOwnedError(
       `secret ${target.secretName} exists and is not eks-access-sync's kubeconfig of ${describeTarget(target)}: left alone`,
     );
   }
-  if (!secret.deleted) return secret;
   // The user was offboarded and is back: the secret is recovered, its dead token rotated away.
-  await deps.secrets.restore(target.secretName);
-  return deps.secrets.describe(target.secretName);
+  if (secret.deleted) await deps.secrets.restore(target.secretName);
+  // Made before secrets named their cluster's region and account: claimed for this one, so no namesake can.
+  const unclaimed = !hasClusterIdentity(secret.tags);
+  if (unclaimed) await deps.secrets.tag(target.secretName, clusterTags(target.cluster));
+  return secret.deleted || unclaimed ? deps.secrets.describe(target.secretName) : secret;
 }
 
 async function currentKubeconfig(
@@ -125,7 +135,7 @@ async function issueFirst(
     const issued = await issueKubeconfig(deps, target, account, versionId);
     await verifyKubeconfig(deps, target, issued.kubeconfig);
     const { expiresAt } = issued.kubeconfig.record;
-    const tags = { ...secretTags(target.user, target.cluster.name), [secretTag.expiresAt]: expiresAt };
+    const tags = { ...secretTags(target.user, target.cluster), [secretTag.expiresAt]: expiresAt };
     if (secret) await deps.secrets.put(target.secretName, versionId, issued.text, [stage.current]);
     else await deps.secrets.create(target.secretName, issued.text, versionId, tags);
     const stages = (await deps.secrets.describe(target.secretName))?.stages ?? {

@@ -1,3 +1,4 @@
+import { identityOf } from '../../domain/config/cluster-identity';
 import { ownsSecret, secretTag } from '../../domain/rotation/rotation-ownership';
 import { stage, versionWith } from '../../domain/rotation/rotation-versions';
 import { issueKubeconfig, revokeOlderTokens, verifyKubeconfig, versionKubeconfig } from './kubeconfig-issuer';
@@ -118,7 +119,7 @@ export async function runStep(
 async function ownedSecret(deps: RotateTokensDeps, target: RotationTarget): Promise<StoredSecret> {
   const secret = await deps.secrets.describe(target.secretId);
   if (!secret) throw new RotationStateError(`there is no secret ${target.secretName}`);
-  if (!ownsSecret(secret.tags, { cluster: target.cluster.name, user: target.user.name })) {
+  if (!ownsSecret(secret.tags, { cluster: identityOf(target.cluster), user: target.user.name })) {
     throw new RotationStateError(`${secret.name} is not tagged as ${describeTarget(target)}'s kubeconfig`);
   }
   return secret;

@@ -1,6 +1,20 @@
+import { identityOf, showCluster } from '../../domain/config/cluster-identity';
 import type { ClusterConfig } from '../../domain/config/config';
-import { clustersOf, type ExternalUser, secretNameFor } from '../../domain/rotation/external-users';
-import { NotOwnedError, ownsSecret, secretTag } from '../../domain/rotation/rotation-ownership';
+import {
+  clustersOf,
+  type ExternalUser,
+  legacySecretNameFor,
+  secretNameFor,
+} from '../../domain/rotation/external-users';
+import { KubeconfigParseError, parseKubeconfig } from '../../domain/rotation/kubeconfig';
+import {
+  hasClusterIdentity,
+  NotOwnedError,
+  ownsSecret,
+  secretTag,
+  taggedFor,
+} from '../../domain/rotation/rotation-ownership';
+import { stage, versionWith } from '../../domain/rotation/rotation-versions';
 import type { ClusterEndpoint } from '../ports';
 import { RotationStateError, UnknownExternalUserError } from './rotation-errors';
 import type { ExternalAccess, RotateTokensDeps, StoredSecret } from './rotation-ports';
@@ -18,9 +32,9 @@ export interface RotationTarget {
   access: ExternalAccess;
 }
 
-/** `partner-ci on prod-east`, for messages. */
+/** `partner-ci on prod-east (us-east-1)`, for messages. */
 export function describeTarget(target: Pick<RotationTarget, 'user' | 'cluster'>): string {
-  return `${target.user.name} on ${target.cluster.name}`;
+  return `${target.user.name} on ${showCluster(identityOf(target.cluster))}`;
 }
 
 /** A cluster opened once per run: the endpoint and the external-access adapter over it. */
@@ -35,9 +49,43 @@ export async function openCluster(deps: RotateTokensDeps, cluster: ClusterConfig
   return { cluster, endpoint, access: deps.externalAccess(cluster.name, endpoint) };
 }
 
-export function targetFor(open: OpenCluster, user: ExternalUser, secretId?: string): RotationTarget {
-  const secretName = secretNameFor(user, open.cluster.name);
+export function targetFor(
+  open: OpenCluster,
+  user: ExternalUser,
+  secretId?: string,
+  secretName = secretNameFor(user, open.cluster),
+): RotationTarget {
   return { ...open, user, secretName, secretId: secretId ?? secretName };
+}
+
+/**
+ * The secret a user's kubeconfig for a cluster lives in. For a cluster a selector found, the name
+ * carries its region and account; a secret made before that under the plain name stays in use only
+ * while it provably holds this cluster's kubeconfig: tagged with this cluster's region and account,
+ * or, made before those tags, holding a kubeconfig for this cluster's endpoint. Another `team-a`'s
+ * secret is never taken over.
+ */
+export async function secretNameOf(
+  deps: RotateTokensDeps,
+  open: OpenCluster,
+  user: ExternalUser,
+): Promise<string> {
+  const name = secretNameFor(user, open.cluster);
+  const legacy = legacySecretNameFor(user, open.cluster);
+  if (legacy === name || (await deps.secrets.describe(name))) return name;
+  const old = await deps.secrets.describe(legacy);
+  if (!old || old.deleted || !ownsSecret(old.tags, { cluster: identityOf(open.cluster), user: user.name }))
+    return name;
+  if (hasClusterIdentity(old.tags)) return legacy;
+  const version = versionWith(old.stages, stage.current);
+  const text = version && (await deps.secrets.value(legacy, version));
+  if (!text) return name;
+  try {
+    return parseKubeconfig(text).server === open.endpoint.server ? legacy : name;
+  } catch (error) {
+    if (error instanceof KubeconfigParseError) return name;
+    throw error;
+  }
 }
 
 /**
@@ -55,13 +103,14 @@ export async function targetOfSecret(
   }
   const [userName, clusterName] = [secret.tags[secretTag.user], secret.tags[secretTag.cluster]];
   const user = deps.config.externalUsers.find((u) => u.name === userName);
-  const cluster = deps.config.clusters.find((c) => c.name === clusterName);
+  // By identity: a secret tagged for a namesake in another region or account is not this cluster's.
+  const cluster = deps.config.clusters.find((c) => taggedFor(secret.tags, identityOf(c)));
   const names = deps.config.clusters.map((c) => c.name);
   if (
     !user ||
     !cluster ||
     !clustersOf(user, names).includes(cluster.name) ||
-    secretNameFor(user, cluster.name) !== secret.name
+    (secretNameFor(user, cluster) !== secret.name && legacySecretNameFor(user, cluster) !== secret.name)
   ) {
     throw new UnknownExternalUserError(
       `secret ${secret.name} holds ${userName}'s kubeconfig for ${clusterName}, which the config no longer lists; the next scheduled run offboards it`,

@@ -1,5 +1,6 @@
 import { arnKey } from '../../domain/arn';
 import type { GroupMembers, IamUser } from '../../domain/aws-auth/desired-state';
+import { blockedBy, iamNameKey, sameIamName, type UnreadGroup } from '../../domain/aws-auth/iam-groups';
 import { appliesTo, type ClusterConfig } from '../../domain/config/config';
 import type { IamDirectory } from '../ports';
 import { type ClusterResult, emptyResult } from './cluster-result';
@@ -34,14 +35,8 @@ export function syncAccess(deps: SyncAccessDeps) {
     }
     if (command.kind === 'membership') return summary(await membershipChange(deps, command, concurrency));
     const clusters = select(deps, command.clusters);
-    const members = await readMembers(deps, clusters);
-    if ('failure' in members)
-      return summary(clusters.map((c) => emptyResult(c.name, 'error', members.failure)));
-    return summary(
-      await mapLimited(clusters, concurrency, (c) =>
-        syncClusterBackend(deps, c, { apply: command.apply, force: command.force, members: members.members }),
-      ),
-    );
+    const request = { apply: command.apply, force: command.force };
+    return summary(await syncWithMembers(deps, clusters, request, concurrency));
   };
 }
 
@@ -57,33 +52,44 @@ export class UnknownClusterError extends Error {
 }
 
 /**
- * Every member of every group mapped on these clusters, or a failure: fail closed, because a
- * partial read would look like people leaving.
+ * Reads every group mapped on these clusters, then syncs each cluster whose groups were all read.
+ * A cluster with a group that is missing or failed to read changes nothing (a partial read would
+ * look like people leaving); the other clusters sync as usual.
  */
+async function syncWithMembers(
+  deps: SyncAccessDeps,
+  clusters: ClusterConfig[],
+  request: { apply: boolean; force: boolean },
+  concurrency: number,
+): Promise<ClusterResult[]> {
+  const { members, unread } = await readMembers(deps, clusters);
+  return mapLimited(clusters, concurrency, (c) => {
+    const blocked = blockedBy(deps.config, c.name, unread);
+    if (blocked) return Promise.resolve(emptyResult(c.name, blocked.status, blocked.reason));
+    return syncClusterBackend(deps, c, { ...request, members });
+  });
+}
+
+/** Every member of every group mapped on these clusters, each group read completely or listed as unread. */
 async function readMembers(
   deps: SyncAccessDeps,
   clusters: ClusterConfig[],
-): Promise<{ members: GroupMembers } | { failure: string }> {
+): Promise<{ members: GroupMembers; unread: UnreadGroup[] }> {
   const groups = deps.config.groups
     .filter((g) => clusters.some((c) => appliesTo(g, c.name)))
     .map((g) => g.iamGroup);
   const members = new Map<string, IamUser[]>();
-  const missing: string[] = [];
-  try {
-    await mapLimited(groups, 4, async (group) => {
+  const unread: UnreadGroup[] = [];
+  await mapLimited(groups, 4, async (group) => {
+    try {
       const users = await deps.iam.groupMembers(group);
-      if (users === undefined) missing.push(group);
+      if (users === undefined) unread.push({ group, missing: true });
       else members.set(group, users);
-    });
-  } catch (error) {
-    return { failure: `IAM could not be read completely, nothing changed: ${(error as Error).message}` };
-  }
-  if (missing.length > 0) {
-    return {
-      failure: `IAM groups named in the config do not exist (deleted or renamed?): ${missing.sort().join(', ')}; nothing changed until the config names existing groups`,
-    };
-  }
-  return { members };
+    } catch (error) {
+      unread.push({ group, missing: false, error: (error as Error).message });
+    }
+  });
+  return { members, unread };
 }
 
 /**
@@ -96,13 +102,15 @@ async function membershipChange(
   command: Extract<SyncCommand, { kind: 'membership' }>,
   concurrency: number,
 ): Promise<ClusterResult[]> {
-  const changedGroups = new Set(command.changes.map((c) => c.group));
-  const mapped = deps.config.groups.filter((g) => changedGroups.has(g.iamGroup));
+  const changedGroups = new Set(command.changes.map((c) => iamNameKey(c.group)));
+  const mapped = deps.config.groups.filter((g) => changedGroups.has(iamNameKey(g.iamGroup)));
   const clusters = deps.config.clusters.filter((c) => mapped.some((g) => appliesTo(g, c.name)));
   if (clusters.length === 0) return [];
   const userNames = [
     ...new Set(
-      command.changes.filter((c) => mapped.some((g) => g.iamGroup === c.group)).map((c) => c.userName),
+      command.changes
+        .filter((c) => mapped.some((g) => sameIamName(g.iamGroup, c.group)))
+        .map((c) => c.userName),
     ),
   ];
   let found: Awaited<ReturnType<IamDirectory['userGroups']>>[];
@@ -114,11 +122,7 @@ async function membershipChange(
   }
   if (found.some((f) => f === undefined)) {
     // A user is gone already; a full reconcile of these clusters removes what is left of them.
-    const members = await readMembers(deps, clusters);
-    if ('failure' in members) return clusters.map((c) => emptyResult(c.name, 'error', members.failure));
-    return mapLimited(clusters, concurrency, (c) =>
-      syncClusterBackend(deps, c, { apply: true, force: false, members: members.members }),
-    );
+    return syncWithMembers(deps, clusters, { apply: true, force: false }, concurrency);
   }
   const members = new Map<string, IamUser[]>();
   const scope = new Set<string>();

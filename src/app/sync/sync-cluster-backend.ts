@@ -14,7 +14,9 @@ export interface BackendDeps extends SyncDeps {
 /**
  * Syncs one cluster with the backend its config names: aws-auth, access entries, whichever its
  * authentication mode allows (`auto`), or the migration from one to the other. `configMap` clusters
- * are synced exactly as before, without asking EKS anything.
+ * are synced exactly as before, without asking EKS anything. Access entries on a cluster that still
+ * reads aws-auth (API_AND_CONFIG_MAP) are a migration that never adds to aws-auth: the tool's own
+ * aws-auth entries go once their access entry is in place, and at once when no longer wanted.
  */
 export async function syncClusterBackend(
   deps: BackendDeps,
@@ -36,8 +38,13 @@ export async function syncClusterBackend(
       return emptyResult(cluster.name, 'error', `EKS has no cluster ${cluster.name} in ${cluster.region}`);
     const backend = effectiveBackend(cluster.backend, described.authenticationMode, cluster);
     if (backend === 'configMap') return syncCluster(deps, cluster, request);
-    if (backend === 'accessEntries') return syncAccessEntries({ ...deps, eks }, cluster, request);
-    return migrateToAccessEntries({ ...deps, eks }, cluster, request, described);
+    if (backend === 'migrate') return migrateToAccessEntries({ ...deps, eks }, cluster, request, described);
+    if (described.authenticationMode === 'API_AND_CONFIG_MAP') {
+      // aws-auth still lets people in: the entries this tool wrote there must follow the config too,
+      // or a user removed from IAM keeps the access the summary says was removed.
+      return migrateToAccessEntries({ ...deps, eks }, cluster, { ...request, onlyOwned: true }, described);
+    }
+    return syncAccessEntries({ ...deps, eks }, cluster, request);
   } catch (error) {
     return emptyResult(cluster.name, 'error', (error as Error).message);
   }

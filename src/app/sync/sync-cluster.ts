@@ -25,6 +25,8 @@ export interface ClusterSyncRequest {
   scope?: ReadonlySet<string>;
   /** Entry keys served by access entries now (a migration): their owned aws-auth entries are removed. */
   exclude?: ReadonlySet<string>;
+  /** aws-auth only keeps or loses the entries this tool owns there, never gains one (access entries serve the cluster). */
+  onlyOwned?: boolean;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -46,8 +46,9 @@ export interface DesiredAccessEntry extends AccessGrant {
   sources: string[];
 }
 
-export function isOwned(entry: Pick<AccessEntry, 'tags'>): boolean {
-  return entry.tags[managedTag.key] === managedTag.value;
+/** This tool's: tagged as made by it, and STANDARD (a tag on a node or Fargate entry makes it no one's but EKS's). */
+export function isOwned(entry: Pick<AccessEntry, 'tags' | 'type'>): boolean {
+  return entry.type === 'STANDARD' && entry.tags[managedTag.key] === managedTag.value;
 }
 
 /**

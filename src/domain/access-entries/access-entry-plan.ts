@@ -8,6 +8,7 @@ import {
   samePolicy,
   showPolicy,
 } from './access-entries';
+import { adminGrantTag, grantsClusterAdmin, protectedBecause } from './protected-entries';
 
 /** One access entry to create, change or delete. */
 export interface AccessEntryChange {
@@ -20,6 +21,8 @@ export interface AccessEntryChange {
   adopt?: boolean;
   /** Username or Kubernetes groups differ: UpdateAccessEntry. */
   updateEntry: boolean;
+  /** The entry's record of a cluster-admin the config grants (or no longer grants) changes. */
+  recordAdmin?: 'granted' | 'revoked';
   associate: AssociatedPolicy[];
   disassociate: string[];
 }
@@ -30,6 +33,8 @@ export interface AccessEntryPlan {
   unchanged: number;
   /** Principals the config wants that already have an entry this tool did not create: left alone. */
   conflicts: { principalArn: string; type: string; existing: AccessGrant; wanted: AccessGrant }[];
+  /** Entries this tool may never change or delete (not STANDARD, cluster-admin it did not grant), and why. */
+  protected: { principalArn: string; reason: string }[];
   withheld: AccessEntryChange[];
   refusal?: string;
   /** Desired principals whose entry is this tool's and as wanted once the plan is applied. */
@@ -57,6 +62,7 @@ export function planAccessEntries(
   const byKey = new Map(current.map((e) => [e.key, e]));
   const changes: AccessEntryChange[] = [];
   const conflicts: AccessEntryPlan['conflicts'] = [];
+  const guarded: AccessEntryPlan['protected'] = [];
   const inPlace: DesiredAccessEntry[] = [];
   let unchanged = 0;
 
@@ -78,7 +84,13 @@ export function planAccessEntries(
       });
       continue;
     }
+    const reason = protectedBecause(entry, want);
+    if (reason) {
+      guarded.push({ principalArn: entry.principalArn, reason });
+      continue;
+    }
     const before = grant(entry);
+    const recordAdmin = adminRecord(entry, want);
     const updateEntry = entry.username !== want.username || !sameList(entry.groups, want.groups);
     const associate = want.policies.filter((p) => !before.policies.some((b) => samePolicy(p, b)));
     const disassociate = before.policies
@@ -86,7 +98,7 @@ export function planAccessEntries(
       .map((b) => b.policy);
     const adopt = !isOwned(entry);
     inPlace.push(want);
-    if (!adopt && !updateEntry && associate.length === 0 && disassociate.length === 0) {
+    if (!adopt && !updateEntry && !recordAdmin && associate.length === 0 && disassociate.length === 0) {
       unchanged++;
       continue;
     }
@@ -95,6 +107,7 @@ export function planAccessEntries(
       before,
       after,
       ...(adopt ? { adopt } : {}),
+      ...(recordAdmin ? { recordAdmin } : {}),
       updateEntry,
       associate,
       disassociate,
@@ -103,9 +116,12 @@ export function planAccessEntries(
 
   const wanted = new Set(desired.map((d) => d.key));
   const owned = current.filter(isOwned);
-  const removals = owned
-    .filter((e) => inScope(e.key) && !wanted.has(e.key))
-    .map((e): AccessEntryChange => ({ ...noChange(e, 'delete'), before: grant(e) }));
+  const removals: AccessEntryChange[] = [];
+  for (const e of owned.filter((o) => inScope(o.key) && !wanted.has(o.key))) {
+    const reason = protectedBecause(e, undefined);
+    if (reason) guarded.push({ principalArn: e.principalArn, reason });
+    else removals.push({ ...noChange(e, 'delete'), before: grant(e) });
+  }
   let withheld: AccessEntryChange[] = [];
   let refusal: string | undefined;
   if (!options.force && removals.length > 2 && removals.length > options.maxRemovalShare * owned.length) {
@@ -121,10 +137,18 @@ export function planAccessEntries(
     changes: changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     unchanged,
     conflicts,
+    protected: guarded.sort((a, b) => (a.principalArn < b.principalArn ? -1 : 1)),
     withheld,
     ...(refusal ? { refusal } : {}),
     inPlace,
   };
+}
+
+/** Whether the entry's record of a config-granted cluster-admin must change to say what the config wants now. */
+function adminRecord(entry: AccessEntry, want: DesiredAccessEntry): AccessEntryChange['recordAdmin'] {
+  const recorded = entry.tags[adminGrantTag.key] === adminGrantTag.granted;
+  const wanted = grantsClusterAdmin(want.policies);
+  return wanted && !recorded ? 'granted' : !wanted && recorded ? 'revoked' : undefined;
 }
 
 function noChange(
@@ -171,6 +195,7 @@ export function describeAccessEntryPlan(plan: AccessEntryPlan): string[] {
       `! accessEntry ${c.principalArn}: a ${c.type} entry this tool did not create exists; left as it is, wanted ${show(c.wanted)}`,
     );
   }
+  for (const p of plan.protected) lines.push(`! accessEntry ${p.principalArn}: left as it is, ${p.reason}`);
   for (const w of plan.withheld) lines.push(`= accessEntry ${w.principalArn}: deletion withheld`);
   if (plan.refusal) lines.push(`refused: ${plan.refusal}`);
   return lines;

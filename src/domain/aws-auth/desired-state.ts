@@ -2,6 +2,7 @@ import { arnKey, authenticatorRoleArn, parsePrincipalArn } from '../arn';
 import type { AccessPolicyConfig } from '../bootstrap/cluster-bootstrap';
 import { type AccessConfig, appliesTo } from '../config/config';
 import type { Section } from './aws-auth';
+import { membersOf } from './iam-groups';
 
 /** An IAM user as IAM's GetGroup lists it. */
 export interface IamUser {
@@ -9,7 +10,7 @@ export interface IamUser {
   arn: string;
 }
 
-/** Members of each mapped IAM group, keyed by the group name as the config spells it. */
+/** Members of each mapped IAM group, keyed by its name in any spelling (IAM names ignore case). */
 export type GroupMembers = ReadonlyMap<string, readonly IamUser[]>;
 
 /** An entry the config wants in a cluster's aws-auth. */
@@ -36,7 +37,7 @@ export function desiredEntries(config: AccessConfig, cluster: string, members: G
   const byKey = new Map<string, DesiredEntry>();
   for (const mapping of config.groups) {
     if (!appliesTo(mapping, cluster)) continue;
-    for (const user of members.get(mapping.iamGroup) ?? []) {
+    for (const user of membersOf(members, mapping.iamGroup)) {
       const arn = parsePrincipalArn(user.arn, 'user').arn;
       const key = arnKey(arn);
       const entry = byKey.get(key) ?? {

@@ -28,11 +28,15 @@ export function nextAwsAuth(
     scope?: ReadonlySet<string> | undefined;
     /** Keys left out of the desired state, their owned entries removed (a migration to access entries). */
     exclude?: ReadonlySet<string> | undefined;
+    /** Only entries this tool owns already may stay or change: nothing is added or adopted. */
+    onlyOwned?: boolean | undefined;
   },
 ): NextAwsAuth {
   const parsed = parseAwsAuth(current.data);
   const owned = readOwnership(current.annotations);
-  const desired = desiredEntries(config, cluster, members).filter((d) => !options.exclude?.has(d.key));
+  const desired = desiredEntries(config, cluster, members).filter(
+    (d) => !options.exclude?.has(d.key) && (!options.onlyOwned || owned[d.section].has(d.key)),
+  );
   const plan = planAwsAuth(parsed, owned, desired, {
     adoptUnownedEntries: config.settings.adoptUnownedEntries,
     maxRemovalShare: config.settings.maxRemovalShare,

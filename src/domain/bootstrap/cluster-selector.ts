@@ -1,4 +1,4 @@
-import { parsePrincipalArn } from '../arn';
+import { identityOf, showCluster } from '../config/cluster-identity';
 import type { AccessConfig, ClusterConfig } from '../config/config';
 import type { ClusterSelector } from './cluster-bootstrap';
 
@@ -17,45 +17,52 @@ export type ClusterMatch =
   | { managed: false; reason: string };
 
 /**
- * Whether the tool manages a cluster: listed in `clusters` (same name and region), or matched by a
- * bootstrap selector, in which case its ClusterConfig is made from the selector. With
- * `ignoreTags`, tags are not looked at: enough to know how to reach the cluster and read them.
+ * Whether the tool manages a cluster: listed in `clusters` (same name, region and account), or
+ * matched by a bootstrap selector, in which case its ClusterConfig is made from the selector and
+ * carries the cluster's account and `foundBy`. With `ignoreTags`, tags are not looked at: enough to
+ * know how to reach the cluster and read them. With `tagsGone` (a deleted cluster), a selector that
+ * names tags never matches: tags cannot be read any more, and tags alone would match any cluster.
+ * `homeAccount` is the function's own account: that of a listed cluster with no account of its own.
  */
 export function matchCluster(
   config: AccessConfig,
   seen: SeenCluster,
-  options: { ignoreTags?: boolean } = {},
+  options: { ignoreTags?: boolean; tagsGone?: boolean; homeAccount?: string | undefined } = {},
 ): ClusterMatch {
   const namesake = config.clusters.find((c) => c.name === seen.name);
   if (namesake) {
-    const account = namesake.roleArn ? parsePrincipalArn(namesake.roleArn).accountId : undefined;
+    const account = identityOf(namesake).accountId ?? options.homeAccount;
     if (namesake.region === seen.region && (!account || !seen.accountId || account === seen.accountId)) {
       return { managed: true, cluster: namesake, listed: true, by: 'listed in clusters' };
     }
-    // Clusters are known by name across the config (mappings, secrets): a namesake elsewhere is not this one.
+    // Clusters are known by name across the config (mappings, users): a namesake elsewhere is not this one.
     return {
       managed: false,
-      reason: `the config's cluster ${seen.name} is in ${namesake.region}${account ? ` (account ${account})` : ''}; this one in ${seen.region}${seen.accountId ? ` (account ${seen.accountId})` : ''} is another cluster`,
+      reason: `the config's cluster is ${showCluster({ ...identityOf(namesake), ...(account ? { accountId: account } : {}) })}; ${showCluster(seen)} is another cluster`,
     };
   }
   const selectors = config.bootstrap?.selectors ?? [];
   for (const [index, selector] of selectors.entries()) {
-    const miss = mismatch(selector, seen, options.ignoreTags === true);
+    if (options.tagsGone && selector.tags && Object.keys(selector.tags).length > 0) continue;
+    const miss = mismatch(selector, seen, options.ignoreTags === true || options.tagsGone === true);
     if (miss) continue;
     const roleArn = selector.roleArn?.replaceAll('{account}', seen.accountId ?? '');
     if (selector.roleArn?.includes('{account}') && !seen.accountId) {
       return { managed: false, reason: `selector ${index} needs the cluster's account to name its role` };
     }
+    const by = `bootstrap selector ${index}${selector.namePattern ? ` (namePattern ${selector.namePattern})` : ''}`;
     return {
       managed: true,
       listed: false,
-      by: `bootstrap selector ${index}${selector.namePattern ? ` (namePattern ${selector.namePattern})` : ''}`,
+      by,
       cluster: {
         name: seen.name,
         region: seen.region,
         backend: selector.backend,
+        ...(seen.accountId ? { accountId: seen.accountId } : {}),
         ...(roleArn ? { roleArn } : {}),
         ...(selector.externalId ? { externalId: selector.externalId } : {}),
+        foundBy: by,
       },
     };
   }
@@ -63,8 +70,8 @@ export function matchCluster(
     managed: false,
     reason:
       selectors.length === 0
-        ? `cluster ${seen.name} is not listed in the config and no bootstrap selector is configured`
-        : `cluster ${seen.name} in ${seen.region} is not listed and matches none of the ${selectors.length} bootstrap selectors`,
+        ? `cluster ${showCluster(seen)} is not listed in the config and no bootstrap selector is configured`
+        : `cluster ${showCluster(seen)} is not listed and matches none of the ${selectors.length} bootstrap selectors${options.tagsGone ? ' (those naming tags cannot match a deleted cluster)' : ''}`,
   };
 }
 

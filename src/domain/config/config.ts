@@ -28,6 +28,11 @@ export const clusterSchema = z.strictObject({
   roleArn: iamRoleArn.optional(),
   externalId: z.string().min(2).max(1224).optional(),
   backend: clusterBackendSchema.default('configMap'),
+  /** The account it lives in; default: roleArn's account, else unknown (the function's own). */
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'not a 12-digit AWS account id')
+    .optional(),
 });
 
 const clusterList = z.array(clusterName).min(1).optional();
@@ -136,12 +141,39 @@ export const accessConfigSchema = z
       }
       seenRoles.add(key);
     });
-    checkExternalUsers(config.externalUsers, [...names], ctx);
+    config.clusters.forEach((cluster, i) => {
+      if (!cluster.accountId || !cluster.roleArn) return;
+      const account = accountOfRole(cluster.roleArn);
+      if (account && account !== cluster.accountId) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'accountId'],
+          message: `account ${cluster.accountId} is not the account of roleArn (${account})`,
+        });
+      }
+    });
+    checkExternalUsers(
+      config.externalUsers,
+      config.clusters,
+      (config.bootstrap?.selectors ?? []).length > 0,
+      ctx,
+    );
     for (const refusal of privilegeRefusals(config)) ctx.addIssue({ code: 'custom', ...refusal });
   });
 
+function accountOfRole(roleArn: string): string | undefined {
+  try {
+    return parsePrincipalArn(roleArn, 'role').accountId;
+  } catch {
+    return undefined; // reported by the field's own check
+  }
+}
+
 export type AccessConfig = z.infer<typeof accessConfigSchema>;
-export type ClusterConfig = z.infer<typeof clusterSchema>;
+export type ClusterConfig = z.infer<typeof clusterSchema> & {
+  /** Set on a cluster a bootstrap selector found: not listed, so its name alone does not identify it. */
+  foundBy?: string;
+};
 export type GroupMapping = z.infer<typeof groupMappingSchema>;
 export type RoleMapping = z.infer<typeof roleMappingSchema>;
 

@@ -1,5 +1,8 @@
 import * as z from 'zod';
 import { formatDuration, parseDuration } from './rotation-duration';
+import { type SecretCluster, secretNameFor, UnknownAccountError } from './secret-name';
+
+export { legacySecretNameFor, type SecretCluster, secretNameFor, UnknownAccountError } from './secret-name';
 
 /** TokenRequest refuses anything shorter than ten minutes. */
 const minimumTokenLifetime = 600;
@@ -28,7 +31,14 @@ const secretName = z
   .string()
   .regex(
     /^[\w/+=.@{}-]{1,512}$/,
-    'not a Secrets Manager name (letters, digits, /_+=.@- and the {cluster} and {name} placeholders)',
+    'not a Secrets Manager name (letters, digits, /_+=.@- and the {cluster}, {region}, {account} and {name} placeholders)',
+  )
+  .refine(
+    (name) =>
+      [...name.matchAll(/\{([^}]*)\}/g)].every(([, p]) =>
+        ['cluster', 'region', 'account', 'name'].includes(p ?? ''),
+      ),
+    'the only placeholders are {cluster}, {region}, {account} and {name}',
   );
 
 export const externalUserSchema = z
@@ -71,11 +81,6 @@ export const externalUserSchema = z
 
 export type ExternalUser = z.infer<typeof externalUserSchema>;
 
-/** The Secrets Manager name of a user's kubeconfig for one cluster. */
-export function secretNameFor(user: Pick<ExternalUser, 'name' | 'secretName'>, cluster: string): string {
-  return user.secretName.replaceAll('{cluster}', cluster).replaceAll('{name}', user.name);
-}
-
 /** The clusters a user gets a kubeconfig for, in config order. */
 export function clustersOf(user: Pick<ExternalUser, 'clusters'>, clusterNames: readonly string[]): string[] {
   return clusterNames.filter((name) => user.clusters === undefined || user.clusters.includes(name));
@@ -87,9 +92,16 @@ interface IssueSink {
 
 /**
  * The checks that need the whole config: clusters that exist, one entry per user, one secret per
- * user and cluster. Called from the config's own refinement.
+ * user and cluster, an account for every {account}, and room for the clusters selectors find.
+ * Called from the config's own refinement.
  */
-export function checkExternalUsers(users: ExternalUser[], clusterNames: string[], ctx: IssueSink): void {
+export function checkExternalUsers(
+  users: ExternalUser[],
+  clusters: readonly SecretCluster[],
+  hasSelectors: boolean,
+  ctx: IssueSink,
+): void {
+  const clusterNames = clusters.map((c) => c.name);
   const names = new Set<string>();
   const secrets = new Map<string, string>();
   users.forEach((user, i) => {
@@ -110,17 +122,33 @@ export function checkExternalUsers(users: ExternalUser[], clusterNames: string[]
         });
       }
     });
-    for (const cluster of clustersOf(user, clusterNames)) {
-      const secret = secretNameFor(user, cluster);
+    if (hasSelectors && user.clusters === undefined && !user.secretName.includes('{cluster}')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['externalUsers', i, 'secretName'],
+        message: `${user.secretName} has no {cluster}: every cluster a bootstrap selector finds would share it`,
+      });
+    }
+    for (const name of clustersOf(user, clusterNames)) {
+      const cluster = clusters.find((c) => c.name === name);
+      if (!cluster) continue;
+      let secret: string;
+      try {
+        secret = secretNameFor(user, cluster);
+      } catch (error) {
+        if (!(error instanceof UnknownAccountError)) throw error;
+        ctx.addIssue({ code: 'custom', path: ['externalUsers', i, 'secretName'], message: error.message });
+        continue;
+      }
       const owner = secrets.get(secret);
-      if (owner !== undefined && owner !== `${user.name}@${cluster}`) {
+      if (owner !== undefined && owner !== `${user.name}@${name}`) {
         ctx.addIssue({
           code: 'custom',
           path: ['externalUsers', i, 'secretName'],
-          message: `${secret} would hold the kubeconfigs of both ${owner} and ${user.name}@${cluster}; use the {cluster} placeholder`,
+          message: `${secret} would hold the kubeconfigs of both ${owner} and ${user.name}@${name}; use the {cluster} placeholder`,
         });
       }
-      secrets.set(secret, `${user.name}@${cluster}`);
+      secrets.set(secret, `${user.name}@${name}`);
     }
   });
 }

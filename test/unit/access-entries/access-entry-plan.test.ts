@@ -10,6 +10,7 @@ import {
   describeAccessEntryPlan,
   planAccessEntries,
 } from '../../../src/domain/access-entries/access-entry-plan';
+import { adminGrantTag, grantsClusterAdmin } from '../../../src/domain/access-entries/protected-entries';
 import { arnKey } from '../../../src/domain/arn';
 import { desiredEntries } from '../../../src/domain/aws-auth/desired-state';
 import { parseAccessConfig } from '../../../src/domain/config/config-file';
@@ -133,6 +134,34 @@ describe('planAccessEntries', () => {
     );
   });
 
+  it('never touches a tagged entry that is not STANDARD, nor a cluster-admin of its own the config did not grant', () => {
+    // Prepare: all carry its tag; none is wanted.
+    const adminCluster = { policy: 'AmazonEKSAdminPolicy', scope: 'cluster' as const };
+    const adminInTeam = { policy: 'AmazonEKSAdminPolicy', scope: { namespaces: ['team-a'] } };
+    const current = [
+      owned(`arn:aws:iam::${account}:role/eks-node-group-role`, { type: 'EC2_LINUX' }),
+      owned(userArn('break-glass'), { policies: [adminCluster] }),
+      owned(userArn('team-admin'), { policies: [adminInTeam] }),
+      owned(userArn('granted'), {
+        policies: [{ policy: 'AmazonEKSClusterAdminPolicy', scope: 'cluster' }],
+        tags: { [managedTag.key]: managedTag.value, [adminGrantTag.key]: adminGrantTag.granted },
+      }),
+    ];
+
+    // Act
+    const plan = planAccessEntries(current, [], { ...options, force: true });
+
+    // Assess: a namespaced admin is no cluster-admin, and a cluster-admin it granted may go.
+    expect(plan.changes.map((c) => [c.action, c.principalArn])).toEqual([
+      ['delete', userArn('granted')],
+      ['delete', userArn('team-admin')],
+    ]);
+    expect(plan.protected.map((p) => p.principalArn)).toEqual([userArn('break-glass')]);
+    expect(describeAccessEntryPlan(plan)).toContain(
+      `! accessEntry ${userArn('break-glass')}: left as it is, cluster-admin (AmazonEKSAdminPolicy(cluster)) that the config did not grant: never changed or deleted by this tool`,
+    );
+  });
+
   it('never touches entries without its tag: node roles, Fargate, the creator, hand-made ones', () => {
     // Prepare
     const others = [
@@ -172,7 +201,7 @@ describe('planAccessEntries', () => {
       groups: ['viewers', 'stale'],
       policies: [
         { policy: 'AmazonEKSViewPolicy', scope: { namespaces: ['team-a'] } },
-        { policy: 'AmazonEKSAdminPolicy', scope: 'cluster' },
+        { policy: 'AmazonEKSEditPolicy', scope: 'cluster' },
       ],
     });
     const want = desired({ 'eks-readers': ['carol'] }).filter((d) => d.principalArn === userArn('carol'));
@@ -186,7 +215,7 @@ describe('planAccessEntries', () => {
         action: 'update',
         updateEntry: true,
         associate: [{ policy: 'AmazonEKSViewPolicy', scope: { namespaces: ['team-a', 'team-b'] } }],
-        disassociate: ['AmazonEKSAdminPolicy'],
+        disassociate: ['AmazonEKSEditPolicy'],
       },
     ]);
   });
@@ -194,8 +223,17 @@ describe('planAccessEntries', () => {
   it('is idempotent: what it created plans no change', () => {
     // Prepare
     const want = desired({ 'eks-readers': ['carol'], 'eks-admins': ['ann'] });
+    // What it creates records a cluster-admin it grants (ann's, from system:masters).
     const current = want.map((d) =>
-      owned(d.principalArn, { username: d.username, groups: d.groups, policies: d.policies }),
+      owned(d.principalArn, {
+        username: d.username,
+        groups: d.groups,
+        policies: d.policies,
+        tags: {
+          [managedTag.key]: managedTag.value,
+          ...(grantsClusterAdmin(d.policies) ? { [adminGrantTag.key]: adminGrantTag.granted } : {}),
+        },
+      }),
     );
 
     // Act

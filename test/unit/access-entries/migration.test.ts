@@ -93,7 +93,7 @@ describe('migrating a cluster from aws-auth to access entries (backend: migrate)
     expect(summary.clusters[0]?.withheld).toEqual([]);
   });
 
-  it('leaves aws-auth untouched when an access entry cannot be created', async () => {
+  it('leaves aws-auth untouched when an access entry cannot be created and everyone is still wanted', async () => {
     const m = await migrating();
     const before = m.clusters.awsAuth('prod');
     m.eks.mock
@@ -104,7 +104,7 @@ describe('migrating a cluster from aws-auth to access entries (backend: migrate)
 
     expect(summary.clusters[0]?.status).toBe('error');
     expect(summary.clusters[0]?.reason).toMatch(
-      /aws-auth left as it is until the access entries are in place/,
+      /aws-auth keeps every entry still wanted until the access entries are in place/,
     );
     expect(m.eks.calls).not.toContain('aws-auth write prod');
     expect(m.clusters.awsAuth('prod')).toEqual(before);

@@ -39,7 +39,7 @@ describe('matchCluster', () => {
     expect(matchCluster(config, { name: 'prod', region: 'eu-west-1' })).toMatchObject({
       managed: false,
       reason: expect.stringMatching(
-        /is in us-east-1 \(account 222233334444\); this one in eu-west-1 is another cluster/,
+        /the config's cluster is prod \(us-east-1, account 222233334444\); prod \(eu-west-1\) is another cluster/,
       ),
     });
     expect(
@@ -63,7 +63,9 @@ describe('matchCluster', () => {
         name: 'team-payments',
         region: 'eu-west-1',
         backend: 'accessEntries',
+        accountId: '555566667777',
         roleArn: 'arn:aws:iam::555566667777:role/eks-access-sync',
+        foundBy: 'bootstrap selector 0 (namePattern team-*)',
       },
     });
   });

@@ -37,6 +37,17 @@ describe('syncBatchFrom', () => {
     });
   });
 
+  it('folds changes that differ only in the case of the names into one, as IAM names are one', () => {
+    const batch = syncBatchFrom({
+      Records: [record(membership('Dan', 'Devs')), record(membership('dan', 'devs', 'RemoveUserFromGroup'))],
+    });
+    expect(batch.command).toEqual({
+      kind: 'membership',
+      changes: [{ userName: 'Dan', group: 'Devs' }],
+      why: '2 membership changes',
+    });
+  });
+
   it('lets one reconcile in the batch cover everything else in it', () => {
     const deleteGroup = {
       ...sample,

@@ -39,7 +39,9 @@ externalUsers:
     // Assess
     const [partner, auditor] = config.externalUsers;
     expect(partner).toMatchObject({ tokenLifetime: 86_400, rotateBefore: 28_800, clusterWide: false });
-    expect(secretNameFor(partner as never, 'prod-east')).toBe('eks-access-sync/prod-east/partner-ci');
+    expect(secretNameFor(partner as never, { name: 'prod-east', region: 'us-east-1' })).toBe(
+      'eks-access-sync/prod-east/partner-ci',
+    );
     expect(auditor).toMatchObject({
       namespace: 'external-access',
       tokenLifetime: 86_400,
@@ -127,9 +129,8 @@ externalUsers:
       `${clusters}externalUsers:\n  - name: partner-ci\n    clusterRole: edit\n    secretName: partners/{name}/{cluster}\n`,
     );
     const [user] = config.externalUsers;
-    expect(['prod-east', 'dev'].map((c) => secretNameFor(user as never, c))).toEqual([
-      'partners/partner-ci/prod-east',
-      'partners/partner-ci/dev',
-    ]);
+    expect(
+      ['prod-east', 'dev'].map((c) => secretNameFor(user as never, { name: c, region: 'us-east-1' })),
+    ).toEqual(['partners/partner-ci/prod-east', 'partners/partner-ci/dev']);
   });
 });

@@ -15,10 +15,12 @@ const secret = (name: string, tags: Record<string, string> = {}) => ({
   tags: { 'eks-access-sync:managed-by': 'eks-access-sync', 'eks-access-sync:cluster': 'prod-east', ...tags },
 });
 
+const prodEast = { name: 'prod-east', region: 'us-east-1' };
+
 describe('what offboarding removes', () => {
   it('removes the ServiceAccount and secret of a user the config no longer lists', () => {
     const plan = offboardingPlan(
-      'prod-east',
+      prodEast,
       users,
       [account('partner-ci'), account('old-partner')],
       [secret('eks-access-sync/prod-east/partner-ci'), secret('eks-access-sync/prod-east/old-partner')],
@@ -29,7 +31,7 @@ describe('what offboarding removes', () => {
 
   it('removes the ServiceAccount left in the namespace a user moved away from', () => {
     const plan = offboardingPlan(
-      'prod-east',
+      prodEast,
       users,
       [account('partner-ci', 'partners'), account('partner-ci')],
       [],
@@ -39,7 +41,7 @@ describe('what offboarding removes', () => {
 
   it('never touches what another cluster name or another tool owns', () => {
     const plan = offboardingPlan(
-      'prod-east',
+      prodEast,
       [],
       [account('gone', 'external-access', 'dev')],
       [

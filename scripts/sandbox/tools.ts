@@ -5,7 +5,7 @@ export class MissingToolError extends Error {
 }
 
 const installHints: Record<string, string> = {
-  go: 'install Go 1.24 or newer (https://go.dev/doc/install, or `apt-get install golang-go` where it is new enough)',
+  go: 'install Go 1.26.2 or newer (aws-iam-authenticator v0.7.13 needs it) (https://go.dev/doc/install, or `apt-get install golang-go` where it is new enough)',
   python3:
     'install Python 3.10 or newer with venv and pip (`apt-get install python3 python3-venv python3-pip`)',
 };

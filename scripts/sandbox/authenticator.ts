@@ -30,6 +30,7 @@ export function authenticatorServerBinary(log: (line: string) => void = console.
 
 export interface AuthenticatorStarting {
   pid: number;
+  logFile: string;
   /** The kubeconfig for the apiserver's --authentication-token-webhook-config-file. */
   webhookConfig: string;
   webhook: string;
@@ -47,8 +48,11 @@ export async function startAuthenticator(
   stateDir: string,
   motoEndpoint: string,
   creatorRoleArn: string,
+  clusterId = sandboxClusterId,
+  name = 'authenticator',
 ) {
-  const dir = join(stateDir, 'authenticator');
+  const dir = join(stateDir, name);
+  const logFile = join(stateDir, `${name}.log`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const [port, healthPort] = [await freePort(), await freePort()];
@@ -65,14 +69,13 @@ export async function startAuthenticator(
   delete env.AWS_PROFILE;
   delete env.AWS_SESSION_TOKEN;
   const args = ['serve', '--dir', dir, '--port', String(port), '--health-port', String(healthPort)];
-  args.push('--cluster-id', sandboxClusterId, '--moto', motoEndpoint, '--kubeconfig', apiserverKubeconfig);
+  args.push('--cluster-id', clusterId, '--moto', motoEndpoint, '--kubeconfig', apiserverKubeconfig);
   args.push('--creator-role', creatorRoleArn);
-  const pid = startDetached(binary, args, join(stateDir, 'authenticator.log'), env);
+  const pid = startDetached(binary, args, logFile, env);
   const webhookConfig = join(dir, 'webhook.kubeconfig');
   try {
     await waitFor('aws-iam-authenticator (webhook kubeconfig)', 30_000, async () => {
-      if (!isAlive(pid))
-        throw new Error(`aws-iam-authenticator exited; see ${join(stateDir, 'authenticator.log')}`);
+      if (!isAlive(pid)) throw new Error(`aws-iam-authenticator exited; see ${logFile}`);
       return existsSync(webhookConfig) ? true : undefined;
     });
   } catch (error) {
@@ -81,6 +84,7 @@ export async function startAuthenticator(
   }
   return {
     pid,
+    logFile,
     webhookConfig,
     webhook: `https://127.0.0.1:${port}/authenticate`,
     health: `http://127.0.0.1:${healthPort}/healthz`,
@@ -92,7 +96,6 @@ export async function startAuthenticator(
 export async function connectAuthenticator(
   auth: AuthenticatorStarting,
   apiserver: { server: string; caData: string; adminToken: string },
-  stateDir: string,
 ): Promise<void> {
   const kubeconfig = {
     apiVersion: 'v1',
@@ -111,8 +114,7 @@ export async function connectAuthenticator(
   // Renamed into place so the authenticator never reads half a file.
   renameSync(`${auth.apiserverKubeconfig}.tmp`, auth.apiserverKubeconfig);
   await waitFor('aws-iam-authenticator', 30_000, async () => {
-    if (!isAlive(auth.pid))
-      throw new Error(`aws-iam-authenticator exited; see ${join(stateDir, 'authenticator.log')}`);
+    if (!isAlive(auth.pid)) throw new Error(`aws-iam-authenticator exited; see ${auth.logFile}`);
     const ok = await fetch(auth.health).then(
       (r) => r.ok,
       () => false,

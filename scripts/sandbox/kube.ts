@@ -41,20 +41,26 @@ export interface KubeWebhook {
   cacheTtl: string;
 }
 
-export async function startKube(binary: string, stateDir: string, webhook?: KubeWebhook): Promise<KubeReady> {
-  const dir = join(stateDir, 'kube');
+/** Starts one apiserver; `name` is its folder and log under stateDir (`kube`, `kube-sandbox-2`, …). */
+export async function startKube(
+  binary: string,
+  stateDir: string,
+  webhook?: KubeWebhook,
+  name = 'kube',
+): Promise<KubeReady> {
+  const dir = join(stateDir, name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const args = ['serve', '--dir', dir];
   if (webhook) args.push('--webhook-config', webhook.configFile, '--webhook-cache-ttl', webhook.cacheTtl);
-  const pid = startDetached(binary, args, join(stateDir, 'kube.log'));
+  const pid = startDetached(binary, args, join(stateDir, `${name}.log`));
   const readyFile = join(dir, 'ready.json');
   return waitFor('kube-apiserver', 60_000, async () => {
     if (!existsSync(readyFile)) {
       try {
         process.kill(pid, 0);
       } catch {
-        throw new Error(`kube-apiserver exited during start-up; see ${join(stateDir, 'kube.log')}`);
+        throw new Error(`kube-apiserver exited during start-up; see ${join(stateDir, `${name}.log`)}`);
       }
       return undefined;
     }

@@ -15,18 +15,17 @@ import { requireTools } from './tools';
 
 /** What `.sandbox/env.json` holds: everything tests, `invoke local --stage sandbox` and the CLI need. */
 export interface SandboxEnv {
-  kube: {
-    server: string;
-    caData: string;
-    adminToken: string;
-    userTokens: Record<string, string>;
-    version: string;
-  };
+  kube: SandboxKube;
   /**
    * The real aws-iam-authenticator server, the apiserver's token webhook: EKS bearer tokens are checked
    * as on EKS and mapped through kube-system/aws-auth.
    */
-  authenticator: { clusterId: string; webhook: string; health: string; cacheTtl: string };
+  authenticator: SandboxAuthenticator;
+  /**
+   * Every cluster of the sandbox (`npm run sandbox:up -- --clusters N`): each its own apiserver and
+   * authenticator, and its own EKS cluster in moto. The first, `sandbox`, is also `kube`/`authenticator`.
+   */
+  clusters: SandboxCluster[];
   /**
    * moto. `accessKeyId`/`secretAccessKey` are moto's default keys, for setting things up; `function` is a
    * session of the functions' own role, which they sign EKS tokens with (mapped as the cluster creator).
@@ -38,7 +37,36 @@ export interface SandboxEnv {
     secretAccessKey: string;
     function: FunctionIdentity;
   };
-  pids: { kube: number; moto: number; authenticator: number };
+  /** Every process the sandbox started, by name. */
+  pids: Record<string, number>;
+}
+
+export interface SandboxKube {
+  server: string;
+  caData: string;
+  adminToken: string;
+  userTokens: Record<string, string>;
+  version: string;
+}
+
+export interface SandboxAuthenticator {
+  clusterId: string;
+  webhook: string;
+  health: string;
+  cacheTtl: string;
+}
+
+export interface SandboxCluster {
+  name: string;
+  kube: SandboxKube;
+  authenticator: SandboxAuthenticator;
+}
+
+/** The clusters' names: `sandbox`, then `sandbox-2`, `sandbox-3`, … (the example config's selector matches them). */
+export function sandboxClusterNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    i === 0 ? sandboxClusterId : `${sandboxClusterId}-${i + 1}`,
+  );
 }
 
 export const defaultStateDir = '.sandbox';
@@ -48,11 +76,24 @@ export function envFile(stateDir: string): string {
   return join(stateDir, 'env.json');
 }
 
-export async function sandboxUp(stateDir = defaultStateDir, log = (line: string) => console.error(line)) {
+export interface SandboxOptions {
+  /** How many clusters (each a kube-apiserver with its own aws-iam-authenticator); default 1. */
+  clusters?: number;
+}
+
+export async function sandboxUp(
+  stateDir = defaultStateDir,
+  log = (line: string) => console.error(line),
+  options: SandboxOptions = {},
+): Promise<SandboxEnv> {
+  const count = options.clusters ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 8) {
+    throw new Error(`--clusters must be a whole number from 1 to 8, got ${options.clusters}`);
+  }
   requireTools(['go', 'python3']);
   mkdirSync(stateDir, { recursive: true });
   const running = readEnv(stateDir);
-  if (running && Object.values(running.pids ?? {}).every((pid) => isAlive(pid)) && running.authenticator) {
+  if (running?.clusters?.length === count && Object.values(running.pids).every((pid) => isAlive(pid))) {
     log(`sandbox already running (${envFile(stateDir)})`);
     return running;
   }
@@ -61,57 +102,80 @@ export async function sandboxUp(stateDir = defaultStateDir, log = (line: string)
   const authenticatorBinary = authenticatorServerBinary(log);
   const moto = motoVenv(log);
   const started = Date.now();
-  // Order matters: the authenticator asks moto who signed a token, and the apiserver needs the
+  // Order matters: the authenticator asks moto who signed a token, and an apiserver needs its
   // authenticator's webhook kubeconfig before it starts; the authenticator then reads aws-auth from it.
   // Whatever did start is stopped again when a later step fails: no half-started sandbox.
-  const startedPids: number[] = [];
-  let kube: Awaited<ReturnType<typeof startKube>>;
-  let aws: Awaited<ReturnType<typeof startMoto>>;
-  let auth: Awaited<ReturnType<typeof startAuthenticator>>;
-  let identity: FunctionIdentity;
+  const pids: Record<string, number> = {};
   try {
-    aws = await startMoto(moto, stateDir);
-    startedPids.push(aws.pid);
-    identity = await functionIdentity(aws.endpoint, sandboxRegion);
-    auth = await startAuthenticator(authenticatorBinary, stateDir, aws.endpoint, identity.roleArn);
-    startedPids.push(auth.pid);
-    kube = await startKube(binary, stateDir, { configFile: auth.webhookConfig, cacheTtl: webhookCacheTtl });
-    startedPids.push(kube.pid);
-    await connectAuthenticator(auth, kube, stateDir);
-    // From now on, every EKS cluster created in moto leads to this apiserver (test/sandbox/moto/server.py).
-    writeFileSync(eksEndpointsFile(stateDir), JSON.stringify({ endpoint: kube.server, caData: kube.caData }));
+    const aws = await startMoto(moto, stateDir);
+    pids.moto = aws.pid;
+    const identity = await functionIdentity(aws.endpoint, sandboxRegion);
+    const clusters: SandboxCluster[] = [];
+    for (const [i, name] of sandboxClusterNames(count).entries()) {
+      const suffix = i === 0 ? '' : `-${name}`;
+      const auth = await startAuthenticator(
+        authenticatorBinary,
+        stateDir,
+        aws.endpoint,
+        identity.roleArn,
+        name,
+        `authenticator${suffix}`,
+      );
+      pids[`authenticator${suffix}`] = auth.pid;
+      const webhook = { configFile: auth.webhookConfig, cacheTtl: webhookCacheTtl };
+      const kube = await startKube(binary, stateDir, webhook, `kube${suffix}`);
+      pids[`kube${suffix}`] = kube.pid;
+      await connectAuthenticator(auth, kube);
+      clusters.push({
+        name,
+        kube: {
+          server: kube.server,
+          caData: kube.caData,
+          adminToken: kube.adminToken,
+          userTokens: kube.userTokens,
+          version: kubernetesVersion,
+        },
+        authenticator: {
+          clusterId: name,
+          webhook: auth.webhook,
+          health: auth.health,
+          cacheTtl: webhookCacheTtl,
+        },
+      });
+    }
+    // From now on, an EKS cluster created in moto leads to the apiserver of its name, any other name to
+    // the first one's (test/sandbox/moto/server.py).
+    const endpoint = (c: SandboxCluster) => ({ endpoint: c.kube.server, caData: c.kube.caData });
+    const first = clusters[0] as SandboxCluster;
+    writeFileSync(
+      eksEndpointsFile(stateDir),
+      JSON.stringify({
+        default: endpoint(first),
+        byName: Object.fromEntries(clusters.map((c) => [c.name, endpoint(c)])),
+      }),
+    );
+    const env: SandboxEnv = {
+      kube: first.kube,
+      authenticator: first.authenticator,
+      clusters,
+      aws: {
+        endpoint: aws.endpoint,
+        region: sandboxRegion,
+        accessKeyId: 'testing',
+        secretAccessKey: 'testing',
+        function: identity,
+      },
+      pids,
+    };
+    writeFileSync(envFile(stateDir), `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
+    log(
+      `sandbox up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${clusters.map((c) => `${c.name} ${c.kube.server}`).join(', ')}; moto ${env.aws.endpoint}; aws-iam-authenticator as each cluster's token webhook`,
+    );
+    return env;
   } catch (error) {
-    await Promise.all(startedPids.map((pid) => stopProcessGroup(pid)));
+    await Promise.all(Object.values(pids).map((pid) => stopProcessGroup(pid)));
     throw error;
   }
-  const env: SandboxEnv = {
-    kube: {
-      server: kube.server,
-      caData: kube.caData,
-      adminToken: kube.adminToken,
-      userTokens: kube.userTokens,
-      version: kubernetesVersion,
-    },
-    authenticator: {
-      clusterId: sandboxClusterId,
-      webhook: auth.webhook,
-      health: auth.health,
-      cacheTtl: webhookCacheTtl,
-    },
-    aws: {
-      endpoint: aws.endpoint,
-      region: sandboxRegion,
-      accessKeyId: 'testing',
-      secretAccessKey: 'testing',
-      function: identity,
-    },
-    pids: { kube: kube.pid, moto: aws.pid, authenticator: auth.pid },
-  };
-  writeFileSync(envFile(stateDir), `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
-  log(
-    `sandbox up in ${((Date.now() - started) / 1000).toFixed(1)}s: kube ${env.kube.server}, moto ${env.aws.endpoint}, aws-iam-authenticator ${env.authenticator.webhook}`,
-  );
-  return env;
 }
 
 export async function sandboxDown(stateDir = defaultStateDir, log = (line: string) => console.error(line)) {
@@ -122,8 +186,7 @@ export async function sandboxDown(stateDir = defaultStateDir, log = (line: strin
   }
   await Promise.all(Object.values(env.pids).map((pid) => stopProcessGroup(pid)));
   rmSync(envFile(stateDir), { force: true });
-  rmSync(join(stateDir, 'kube'), { recursive: true, force: true });
-  rmSync(join(stateDir, 'authenticator'), { recursive: true, force: true });
+  for (const name of Object.keys(env.pids)) rmSync(join(stateDir, name), { recursive: true, force: true });
   rmSync(eksEndpointsFile(stateDir), { force: true });
   log('sandbox stopped');
 }

@@ -50,16 +50,23 @@ export async function seedSandbox(env: SandboxEnv): Promise<void> {
       await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
     }
   }
-  await seedEksCluster(env);
-  const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
-  const existing = await kube.get('/api/v1/namespaces/kube-system/configmaps/aws-auth');
-  if (!existing) {
-    await kube.create('/api/v1/namespaces/kube-system/configmaps', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'aws-auth', namespace: 'kube-system' },
-      data: { mapRoles: seedAwsAuth },
+  for (const [i, cluster] of (env.clusters ?? [{ name: 'sandbox', kube: env.kube }]).entries()) {
+    // The clusters after the first are what the example config's bootstrap selector finds (sandbox-*, tagged).
+    await seedEksCluster(env, cluster.name, i === 0 ? {} : { 'eks-access-sync': 'managed' });
+    const kube = kubeClient({
+      server: cluster.kube.server,
+      caData: cluster.kube.caData,
+      token: cluster.kube.adminToken,
     });
+    const existing = await kube.get('/api/v1/namespaces/kube-system/configmaps/aws-auth');
+    if (!existing) {
+      await kube.create('/api/v1/namespaces/kube-system/configmaps', {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'aws-auth', namespace: 'kube-system' },
+        data: { mapRoles: seedAwsAuth },
+      });
+    }
   }
 }
 

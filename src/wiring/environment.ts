@@ -53,6 +53,8 @@ const sandboxSchema = z.object({
   }),
   /** The cluster ID the sandbox's aws-iam-authenticator checks tokens against. */
   authenticator: z.object({ clusterId: z.string().min(1) }),
+  /** Every cluster with an apiserver and authenticator of its own (`sandbox:up --clusters N`). */
+  clusters: z.array(z.object({ name: z.string().min(1) })).default([]),
 });
 
 export type SandboxEndpoints = z.infer<typeof sandboxSchema>;

@@ -30,6 +30,7 @@ export function readRuntime(env: Environment = readEnvironment()): Runtime {
   // authenticator maps as the cluster creator. The cluster `sandbox` is reached as EKS is reached:
   // DescribeCluster (moto answers with the sandbox apiserver's endpoint and CA) and an EKS token.
   const { roleArn, ...credentials } = sandbox.aws.function;
+  const own = new Set([sandbox.authenticator.clusterId, ...sandbox.clusters.map((c) => c.name)]);
   return {
     env: { ...env, FUNCTION_ROLE_ARN: env.FUNCTION_ROLE_ARN ?? roleArn },
     config,
@@ -38,10 +39,10 @@ export function readRuntime(env: Environment = readEnvironment()): Runtime {
     clusterAccess: {
       awsEndpoint: sandbox.aws.endpoint,
       credentials,
-      // Other clusters created in the sandbox's moto share its one apiserver, whose authenticator checks
-      // tokens for the cluster ID `sandbox` only: those keep the sandbox's static admin token.
+      // Clusters created in moto under other names (tests make them) lead to the first apiserver, whose
+      // authenticator checks tokens for its own cluster ID only: those keep the static admin token.
       staticEndpointFor: (cluster) =>
-        cluster.name === sandbox.authenticator.clusterId
+        own.has(cluster.name)
           ? undefined
           : { server: sandbox.kube.server, caData: sandbox.kube.caData, token: sandbox.kube.adminToken },
     },

@@ -5,12 +5,13 @@ import type { TestProject } from 'vitest/node';
 import { envFile, sandboxDown, sandboxUp } from '../../scripts/sandbox/sandbox';
 
 /**
- * Integration tests get a sandbox of their own (real kube-apiserver + moto), started here and
- * stopped afterwards, so a developer's running `npm run sandbox:up` is neither used nor disturbed.
+ * Integration and end-to-end tests get a sandbox of their own (real kube-apiserver, aws-iam-authenticator,
+ * moto), started here and stopped afterwards, so a developer's running `npm run sandbox:up` is neither
+ * used nor disturbed. The end-to-end project's has two clusters, each with its own apiserver.
  */
 export default async function setup(project: TestProject) {
   const stateDir = mkdtempSync(join(tmpdir(), 'eks-access-sync-test-'));
-  await sandboxUp(stateDir);
+  await sandboxUp(stateDir, undefined, { clusters: project.name === 'e2e' ? 2 : 1 });
   project.provide('sandboxEnvFile', envFile(stateDir));
   return async () => {
     await sandboxDown(stateDir, () => {});

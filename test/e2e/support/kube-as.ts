@@ -4,6 +4,7 @@ import {
   kubectlAs as kubectlAsPerson,
   unauthorized,
 } from '../../../scripts/sandbox/kubectl-as';
+import type { SandboxCluster } from '../../../scripts/sandbox/sandbox';
 import { eksToken } from '../../../src/adapters/eks-token';
 import type { AwsCredentials } from '../../support/aws-clients';
 import { sandbox } from '../../support/sandbox';
@@ -20,8 +21,9 @@ export type WhoAmI =
 export async function whoAmI(
   credentials: AwsCredentials,
   clusterId = sandbox().authenticator.clusterId,
+  apiserver: Pick<SandboxCluster, 'kube'> = sandbox(),
 ): Promise<WhoAmI> {
-  const env = sandbox();
+  const env = { ...sandbox(), kube: apiserver.kube };
   const { token } = await eksToken({ clusterName: clusterId, region: env.aws.region, credentials });
   const kc = new k8s.KubeConfig();
   kc.loadFromOptions({
@@ -47,13 +49,20 @@ export async function whoAmI(
   }
 }
 
-/** The real kubectl as that person (scripts/sandbox/kubectl-as.ts), against this run's sandbox. */
+/** The real kubectl as that person (scripts/sandbox/kubectl-as.ts), against one of this run's clusters. */
 export function kubectlAs(
   credentials: AwsCredentials,
   args: string[],
-  options: Parameters<typeof kubectlAsPerson>[3] = {},
+  options: Parameters<typeof kubectlAsPerson>[3] & { on?: SandboxCluster } = {},
 ): Promise<KubectlRun> {
-  return kubectlAsPerson(sandbox(), credentials, args, options);
+  const { on, ...rest } = options;
+  const env = sandbox();
+  return kubectlAsPerson(
+    on ? { ...env, kube: on.kube, authenticator: on.authenticator } : env,
+    credentials,
+    args,
+    rest,
+  );
 }
 
 export { unauthorized };

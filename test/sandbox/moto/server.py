@@ -1,9 +1,11 @@
 """moto's server, with one change: EKS clusters lead to the sandbox's real kube-apiserver.
 
 moto invents each cluster's endpoint and CA. Once the sandbox's apiserver runs, the sandbox writes its
-endpoint and CA to the JSON file named by SANDBOX_EKS_ENDPOINTS ({"endpoint": ..., "caData": ...}); every
+endpoint and CA to the JSON file named by SANDBOX_EKS_ENDPOINTS; every
 cluster created after that answers DescribeCluster with them, so the functions reach the cluster as
-they reach EKS: DescribeCluster, then an EKS token. Nothing else about moto changes.
+they reach EKS: DescribeCluster, then an EKS token. With several clusters the file maps each name to its
+own apiserver ({"byName": {name: {...}}, "default": {...}}); other names lead to the default one. Nothing
+else about moto changes.
 """
 
 import json
@@ -22,8 +24,9 @@ def _created_on_the_sandbox(self, *args, **kwargs):
     if path and os.path.exists(path):
         with open(path, encoding="utf-8") as file:
             sandbox = json.load(file)
-        self.endpoint = sandbox["endpoint"]
-        self.certificate_authority = {"data": sandbox["caData"]}
+        apiserver = sandbox["byName"].get(self.name, sandbox["default"])
+        self.endpoint = apiserver["endpoint"]
+        self.certificate_authority = {"data": apiserver["caData"]}
 
 
 models.Cluster.__init__ = _created_on_the_sandbox

@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { uniqueName } from '../support/sandbox';
+import { readAwsAuth, resetAwsAuth, sandboxCluster } from './support/cluster-admin';
+import { invokeSyncAccess, useFunctionsWith } from './support/functions';
+import { iamPerson } from './support/identities';
+import { kubectlAs, unauthorized, whoAmI } from './support/kube-as';
+
+/**
+ * Two clusters, each its own kube-apiserver with its own aws-iam-authenticator (the e2e sandbox starts
+ * two: `sandbox` and `sandbox-2`). The functions reach `sandbox-2` through DescribeCluster and an EKS
+ * token for that cluster; a person mapped there is let in there, and nowhere else.
+ */
+const group = 'e2e-second-cluster';
+
+describe('a second cluster', () => {
+  let person: Awaited<ReturnType<typeof iamPerson>>;
+
+  beforeAll(async () => {
+    useFunctionsWith(`
+clusters:
+  - name: sandbox-2
+    region: us-east-1
+groups:
+  - iamGroup: ${group}
+    kubernetesGroups: [e2e-second]
+`);
+    await resetAwsAuth('sandbox');
+    await resetAwsAuth('sandbox-2');
+    person = await iamPerson(uniqueName('e2e-sam'), [group]);
+    const applied = await invokeSyncAccess({ action: 'apply' });
+    expect(applied).toMatchObject({ clusters: [{ cluster: 'sandbox-2', status: 'updated' }] });
+  });
+
+  it('writes the mapping on the cluster named in the config, through its own apiserver', async () => {
+    expect((await readAwsAuth('sandbox-2')).data?.mapUsers).toContain(person.userName);
+    expect((await readAwsAuth('sandbox')).data?.mapUsers ?? '').not.toContain(person.userName);
+  });
+
+  it('lets the person into that cluster with a token for it, and not into the other', async () => {
+    const second = sandboxCluster('sandbox-2');
+    const first = sandboxCluster('sandbox');
+
+    // Assess: in on sandbox-2, with both generators.
+    expect(await whoAmI(person.credentials, 'sandbox-2', second)).toMatchObject({
+      authenticated: true,
+      username: person.userName,
+    });
+    expect((await kubectlAs(person.credentials, ['auth', 'whoami'], { on: second })).status).toBe(0);
+
+    // Refused on sandbox: not mapped there, whichever cluster the token names.
+    expect(await whoAmI(person.credentials, 'sandbox', first)).toEqual({ authenticated: false, status: 401 });
+    expect(await whoAmI(person.credentials, 'sandbox-2', first)).toEqual({
+      authenticated: false,
+      status: 401,
+    });
+    expect((await kubectlAs(person.credentials, ['get', 'pods'], { on: first })).stderr).toMatch(
+      unauthorized,
+    );
+  });
+
+  it('refuses on sandbox-2 a token signed for sandbox, though the person is mapped there', async () => {
+    const second = sandboxCluster('sandbox-2');
+
+    expect(await whoAmI(person.credentials, 'sandbox', second)).toEqual({
+      authenticated: false,
+      status: 401,
+    });
+  });
+});

@@ -1,6 +1,7 @@
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AddUserToGroupCommand, CreateGroupCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
+import { kubeApis } from '../../src/adapters/kubernetes/kube-api';
+import { kubeCall, kubeFind } from '../../src/adapters/kubernetes/kube-errors';
 import type { SandboxEnv } from './sandbox';
 
 /** IAM users and groups of the example config (examples/sandbox/access.yaml) that the demo events refer to. */
@@ -51,15 +52,23 @@ export async function seedSandbox(env: SandboxEnv): Promise<void> {
     }
   }
   await seedEksCluster(env);
-  const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
-  const existing = await kube.get('/api/v1/namespaces/kube-system/configmaps/aws-auth');
+  const { core } = kubeApis({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
+  const namespace = 'kube-system';
+  const existing = await kubeFind('reading aws-auth', () =>
+    core.readNamespacedConfigMap({ name: 'aws-auth', namespace }),
+  );
   if (!existing) {
-    await kube.create('/api/v1/namespaces/kube-system/configmaps', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'aws-auth', namespace: 'kube-system' },
-      data: { mapRoles: seedAwsAuth },
-    });
+    await kubeCall('creating aws-auth', () =>
+      core.createNamespacedConfigMap({
+        namespace,
+        body: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'aws-auth', namespace },
+          data: { mapRoles: seedAwsAuth },
+        },
+      }),
+    );
   }
 }
 

@@ -4,10 +4,10 @@ import { type ClusterAccess, WriteConflictError } from '../app/ports';
 import type { ClusterConfig } from '../domain/config/config';
 import { clusterCredentials } from './assume-role';
 import { ClusterUnreachableError } from './cluster-unreachable-error';
-import { eksToken } from './eks-token';
+import { renewingEksToken } from './eks-token';
 import { explained } from './explain-error';
 import { awsAuthStore } from './kubernetes/aws-auth-store';
-import { type ClusterEndpoint, kubeClient } from './kubernetes/kube-client';
+import { type ClusterEndpoint, kubeApis } from './kubernetes/kube-api';
 
 export interface ClusterAccessOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -47,18 +47,27 @@ export function clusterAccess(options: ClusterAccessOptions = {}): ClusterAccess
         `cluster ${cluster.name} has no endpoint yet (status ${found?.status ?? 'unknown'})`,
       );
     }
-    const token = await eksToken({
+    const renewToken = renewingEksToken({
       clusterName: cluster.name,
       region: cluster.region,
-      credentials: credentials ?? (await eks.config.credentials()),
+      credentials: credentials ?? eks.config.credentials,
     });
-    return { server: found.endpoint, caData: found.certificateAuthority.data, token: token.token };
+    return {
+      server: found.endpoint,
+      caData: found.certificateAuthority.data,
+      token: await renewToken(),
+      renewToken,
+    };
   }
 
   return {
     endpoint,
     async awsAuth(cluster) {
-      const store = awsAuthStore(kubeClient(await endpoint(cluster)), options.awsAuthNamespace?.(cluster));
+      const reach = await endpoint(cluster);
+      const store = awsAuthStore(
+        (middleware) => kubeApis(reach, { middleware }),
+        options.awsAuthNamespace?.(cluster),
+      );
       return explained(cluster.name, store, (e) => e instanceof WriteConflictError);
     },
   };

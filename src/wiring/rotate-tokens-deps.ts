@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clusterAccess } from '../adapters/cluster-access';
-import { kubeClient } from '../adapters/kubernetes/kube-client';
+import { kubeApis } from '../adapters/kubernetes/kube-api';
 import { identify } from '../adapters/kubernetes/self-subject-review';
 import { externalAccess } from '../adapters/kubernetes/service-accounts';
 import { secretsStore } from '../adapters/secrets-store';
@@ -18,7 +18,7 @@ export function rotateTokensDeps(runtime: Runtime = readRuntime()): RotateTokens
   return {
     config: runtime.config,
     clusters: clusterAccess(runtime.clusterAccess),
-    externalAccess: (cluster, endpoint) => externalAccess(kubeClient(endpoint), cluster),
+    externalAccess: (cluster, endpoint) => externalAccess(kubeApis(endpoint), cluster),
     identify,
     secrets: secretsStore(secrets, { kmsKeyId: runtime.env.SECRETS_KMS_KEY_ID }),
     clock: { now: () => new Date() },

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { KubeConflictError, kubeCall } from '../src/adapters/kubernetes/kube-errors';
+import { kubeCall } from '../src/adapters/kubernetes/kube-call';
+import { KubeConflictError } from '../src/adapters/kubernetes/kube-errors';
 import { account } from './world';
 
 /**

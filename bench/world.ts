@@ -13,7 +13,7 @@ import type { SandboxEnv } from '../scripts/sandbox/sandbox';
 import { clusterAccess } from '../src/adapters/cluster-access';
 import { iamDirectory } from '../src/adapters/iam-directory';
 import { kubeApis } from '../src/adapters/kubernetes/kube-api';
-import { kubeFind } from '../src/adapters/kubernetes/kube-errors';
+import { kubeFind } from '../src/adapters/kubernetes/kube-call';
 import type { IamDirectory } from '../src/app/ports';
 import type { SyncAccessDeps } from '../src/app/sync/sync-access';
 import { mapLimited } from '../src/app/sync/sync-cluster';

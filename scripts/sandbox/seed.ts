@@ -1,7 +1,7 @@
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AddUserToGroupCommand, CreateGroupCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { kubeApis } from '../../src/adapters/kubernetes/kube-api';
-import { kubeCall, kubeFind } from '../../src/adapters/kubernetes/kube-errors';
+import { kubeCall, kubeFind } from '../../src/adapters/kubernetes/kube-call';
 import type { SandboxEnv } from './sandbox';
 
 /** IAM users and groups of the example config (examples/sandbox/access.yaml) that the demo events refer to. */

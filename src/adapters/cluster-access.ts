@@ -1,13 +1,13 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ClusterEndpoint } from '../app/ports';
 import { type ClusterAccess, WriteConflictError } from '../app/ports';
 import type { ClusterConfig } from '../domain/config/config';
 import { clusterCredentials } from './assume-role';
 import { ClusterUnreachableError } from './cluster-unreachable-error';
 import { renewingEksToken } from './eks-token';
 import { explained } from './explain-error';
-import { awsAuthStore } from './kubernetes/aws-auth-store';
-import { type ClusterEndpoint, kubeApis } from './kubernetes/kube-api';
+import { lazyKubernetes } from './kubernetes/on-first-use';
 
 export interface ClusterAccessOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -63,9 +63,8 @@ export function clusterAccess(options: ClusterAccessOptions = {}): ClusterAccess
   return {
     endpoint,
     async awsAuth(cluster) {
-      const reach = await endpoint(cluster);
-      const store = awsAuthStore(
-        (middleware) => kubeApis(reach, { middleware }),
+      const store = await lazyKubernetes.awsAuthStore(
+        await endpoint(cluster),
         options.awsAuthNamespace?.(cluster),
       );
       return explained(cluster.name, store, (e) => e instanceof WriteConflictError);

@@ -1,7 +1,8 @@
 import { rootCertificates } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeApis } from '../../src/adapters/kubernetes/kube-api';
-import { KubeUnreachableError, kubeCall } from '../../src/adapters/kubernetes/kube-errors';
+import { kubeCall } from '../../src/adapters/kubernetes/kube-call';
+import { KubeUnreachableError } from '../../src/adapters/kubernetes/kube-errors';
 import { sandbox } from '../support/sandbox';
 
 /** A real CA that did not sign the sandbox apiserver's certificate. */

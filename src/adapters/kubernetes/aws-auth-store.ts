@@ -1,7 +1,8 @@
 import type { Middleware, V1ConfigMap } from '@kubernetes/client-node';
 import { type AwsAuthSnapshot, type AwsAuthStore, WriteConflictError } from '../../app/ports';
 import { type KubeApis, requestCounter } from './kube-api';
-import { KubeConflictError, KubeNotFoundError, kubeCall, kubeFind } from './kube-errors';
+import { kubeCall, kubeFind } from './kube-call';
+import { KubeConflictError, KubeNotFoundError } from './kube-errors';
 
 /** Where the version before the latest write is kept, for one-step rollback. */
 export const backupName = 'eks-access-sync-aws-auth-previous';

@@ -7,7 +7,7 @@ import type {
 } from '../../app/rotation/rotation-ports';
 import { kubeAnnotation, kubeLabels } from '../../domain/rotation/rotation-ownership';
 import type { KubeApis } from './kube-api';
-import { kubeCall, kubeDelete, kubeFind } from './kube-errors';
+import { kubeCall, kubeDelete, kubeFind } from './kube-call';
 import { deleteOptions, madeFor, managedSelector, requireOwned } from './kube-objects';
 
 /** A Secret type of our own, so nothing mistakes a bound Secret for one that holds data. */

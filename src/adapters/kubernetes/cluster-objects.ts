@@ -9,14 +9,8 @@ import {
   roleRefChanged,
 } from '../../domain/bootstrap/rbac-objects';
 import type { KubeApis } from './kube-api';
-import {
-  KubeConflictError,
-  KubeForbiddenError,
-  KubeUnauthorizedError,
-  kubeCall,
-  kubeDelete,
-  kubeFind,
-} from './kube-errors';
+import { kubeCall, kubeDelete, kubeFind } from './kube-call';
+import { KubeConflictError, KubeForbiddenError, KubeUnauthorizedError } from './kube-errors';
 import { deleteOptions, type ObjectMeta } from './kube-objects';
 
 type Stored = KubernetesObject & { metadata: ObjectMeta; [field: string]: unknown };

@@ -2,7 +2,7 @@ import type { RbacV1Subject, V1ClusterRoleBinding, V1RoleBinding } from '@kubern
 import type { ExternalUser } from '../../domain/rotation/external-users';
 import { kubeAnnotation, kubeLabels } from '../../domain/rotation/rotation-ownership';
 import type { KubeApis } from './kube-api';
-import { kubeCall, kubeDelete, kubeFind } from './kube-errors';
+import { kubeCall, kubeDelete, kubeFind } from './kube-call';
 import { deleteOptions, madeFor, managedSelector, requireOwned } from './kube-objects';
 
 type Binding = V1RoleBinding | V1ClusterRoleBinding;

@@ -1,6 +1,6 @@
 import type { ClusterEndpoint } from '../../app/ports';
 import { kubeApis } from './kube-api';
-import { kubeCall } from './kube-errors';
+import { kubeCall } from './kube-call';
 
 /**
  * Who the endpoint's server takes its token for (SelfSubjectReview, TLS verified against the

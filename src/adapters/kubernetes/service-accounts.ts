@@ -7,7 +7,7 @@ import type { ExternalUser } from '../../domain/rotation/external-users';
 import { kubeAnnotation, kubeLabel, kubeLabels, managedBy } from '../../domain/rotation/rotation-ownership';
 import { boundTokens } from './bound-tokens';
 import type { KubeApis } from './kube-api';
-import { kubeCall, kubeDelete, kubeFind } from './kube-errors';
+import { kubeCall, kubeDelete, kubeFind } from './kube-call';
 import { deleteOptions, madeFor, managedSelector, requireOwned } from './kube-objects';
 import { ensureBinding, removeBindings } from './role-bindings';
 

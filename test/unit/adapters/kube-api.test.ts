@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { explainClusterError } from '../../../src/adapters/explain-error';
 import { awsAuthStore } from '../../../src/adapters/kubernetes/aws-auth-store';
 import { type KubeApiOptions, kubeApis } from '../../../src/adapters/kubernetes/kube-api';
+import { kubeCall } from '../../../src/adapters/kubernetes/kube-call';
 import {
   KubeAnswerError,
   KubeApiError,
@@ -15,7 +16,6 @@ import {
   KubeInvalidError,
   KubeUnauthorizedError,
   KubeUnreachableError,
-  kubeCall,
 } from '../../../src/adapters/kubernetes/kube-errors';
 import { retryDelay } from '../../../src/adapters/kubernetes/kube-http';
 import { WriteConflictError } from '../../../src/app/ports';

@@ -1,6 +1,9 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { type BootstrapCommand, bootstrapCluster } from '../app/bootstrap/bootstrap-cluster';
 import type { BootstrapDeps, BootstrapResult } from '../app/bootstrap/bootstrap-ports';
 import { bootstrapCommandFrom, recheckCommandFrom } from './bootstrap-events';
+import { recordBootstrapMetrics } from './bootstrap-metrics';
 import { logger } from './logger';
 import { isSqsBatch } from './sync-batch';
 import { InvalidEventError } from './sync-events';
@@ -31,29 +34,34 @@ export function bootstrapClusterHandler(deps: () => BootstrapDeps) {
     if (isSqsBatch(event)) {
       const results: BootstrapResult[] = [];
       const rejected: { messageId: string; reason: string }[] = [];
-      const batchItemFailures: { itemIdentifier: string }[] = [];
-      for (const record of event.Records) {
-        const messageId = typeof record.messageId === 'string' ? record.messageId : '(no messageId)';
+      const recheck = async (record: SQSRecord) => {
         let command: BootstrapCommand;
         try {
           command = recheckCommandFrom(JSON.parse(String(record.body)));
         } catch (error) {
           if (!(error instanceof InvalidEventError) && !(error instanceof SyntaxError)) throw error;
           // Retrying a message that cannot be read would fail the same way until it is dead-lettered.
-          logger.error('re-check rejected', { messageId, reason: error.message });
-          rejected.push({ messageId, reason: error.message });
-          continue;
+          logger.error('re-check rejected', { messageId: record.messageId, reason: error.message });
+          rejected.push({ messageId: record.messageId, reason: error.message });
+          return;
         }
         try {
           results.push(log(await run(command)));
         } catch (error) {
           logger.error('bootstrap failed; SQS retries the re-check', {
-            messageId,
+            messageId: record.messageId,
             reason: (error as Error).message,
           });
-          batchItemFailures.push({ itemIdentifier: messageId });
+          throw error;
         }
-      }
+      };
+      // Powertools' batch processor: a record whose re-check throws is a batch item failure, retried alone.
+      const { batchItemFailures } = await processPartialResponse(
+        event as SQSEvent,
+        recheck,
+        new BatchProcessor(EventType.SQS),
+        { throwOnFullBatchFailure: false },
+      );
       return { results, rejected, batchItemFailures };
     }
     let command: BootstrapCommand | { ignored: string };
@@ -76,6 +84,7 @@ export function bootstrapClusterHandler(deps: () => BootstrapDeps) {
 }
 
 function log(result: BootstrapResult): BootstrapResult {
+  recordBootstrapMetrics(result);
   const bad = result.status === 'failed' || result.status === 'gave-up';
   (bad ? logger.warn : logger.info).call(logger, `bootstrap ${result.status}`, {
     cluster: result.cluster,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mapLimited } from '../src/app/sync/sync-cluster';
+import { mapLimited } from '../src/app/map-limited';
 import type { ClusterResult } from '../src/app/sync/cluster-result';
 import { syncAccessHandler } from '../src/lambda/sync-access-handler';
 import { HandEditor } from './hand-editor';

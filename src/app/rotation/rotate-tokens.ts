@@ -1,6 +1,6 @@
 import type { ClusterConfig } from '../../domain/config/config';
 import { clustersOf, type ExternalUser, secretNameFor } from '../../domain/rotation/external-users';
-import { mapLimited } from '../sync/sync-cluster';
+import { mapLimited } from '../map-limited';
 import { type OffboardResult, offboard } from './offboard';
 import { rotateUser, type UserRotationResult } from './rotate-user';
 import type { RotationCommand } from './rotation-command';

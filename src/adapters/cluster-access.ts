@@ -21,7 +21,7 @@ export interface ClusterAccessOptions {
 }
 
 /**
- * Reaches a cluster as design.md says: assume the cluster's role when it lives in another account,
+ * Reaches a cluster as docs/invariants.md says: assume the cluster's role when it lives in another account,
  * DescribeCluster for the endpoint and CA, an EKS token for the bearer.
  */
 export function clusterAccess(options: ClusterAccessOptions = {}): ClusterAccess {

@@ -1,4 +1,11 @@
-import type { KubernetesObject, V1DeleteOptions } from '@kubernetes/client-node';
+import type {
+  KubernetesObject,
+  V1ClusterRole,
+  V1ClusterRoleBinding,
+  V1DeleteOptions,
+  V1Namespace,
+  V1RoleBinding,
+} from '@kubernetes/client-node';
 import type { ClusterObjects, RbacOutcome } from '../../app/bootstrap/bootstrap-ports';
 import {
   madeByBootstrap,
@@ -28,36 +35,35 @@ interface KindApi {
 
 function kindApis({ core, rbac }: KubeApis): Record<Kind, KindApi> {
   const ns = (namespace: string | undefined) => namespace ?? '';
-  // The manifests are the domain's plain objects; client-node serialises them by their model.
-  type Body = never;
+  // The manifests are the domain's plain objects of each kind; client-node serialises them by its model.
   return {
     Namespace: {
       read: (name) => core.readNamespace({ name }),
-      create: (body) => core.createNamespace({ body: body as Body }),
-      replace: (name, body) => core.replaceNamespace({ name, body: body as Body }),
+      create: (body) => core.createNamespace({ body: body as V1Namespace }),
+      replace: (name, body) => core.replaceNamespace({ name, body: body as V1Namespace }),
       delete: (name, body) => core.deleteNamespace({ name, body }),
       list: (labelSelector) => core.listNamespace({ labelSelector }),
     },
     ClusterRole: {
       read: (name) => rbac.readClusterRole({ name }),
-      create: (body) => rbac.createClusterRole({ body: body as Body }),
-      replace: (name, body) => rbac.replaceClusterRole({ name, body: body as Body }),
+      create: (body) => rbac.createClusterRole({ body: body as V1ClusterRole }),
+      replace: (name, body) => rbac.replaceClusterRole({ name, body: body as V1ClusterRole }),
       delete: (name, body) => rbac.deleteClusterRole({ name, body }),
       list: (labelSelector) => rbac.listClusterRole({ labelSelector }),
     },
     ClusterRoleBinding: {
       read: (name) => rbac.readClusterRoleBinding({ name }),
-      create: (body) => rbac.createClusterRoleBinding({ body: body as Body }),
-      replace: (name, body) => rbac.replaceClusterRoleBinding({ name, body: body as Body }),
+      create: (body) => rbac.createClusterRoleBinding({ body: body as V1ClusterRoleBinding }),
+      replace: (name, body) => rbac.replaceClusterRoleBinding({ name, body: body as V1ClusterRoleBinding }),
       delete: (name, body) => rbac.deleteClusterRoleBinding({ name, body }),
       list: (labelSelector) => rbac.listClusterRoleBinding({ labelSelector }),
     },
     RoleBinding: {
       read: (name, namespace) => rbac.readNamespacedRoleBinding({ name, namespace: ns(namespace) }),
       create: (body, namespace) =>
-        rbac.createNamespacedRoleBinding({ namespace: ns(namespace), body: body as Body }),
+        rbac.createNamespacedRoleBinding({ namespace: ns(namespace), body: body as V1RoleBinding }),
       replace: (name, body, namespace) =>
-        rbac.replaceNamespacedRoleBinding({ name, namespace: ns(namespace), body: body as Body }),
+        rbac.replaceNamespacedRoleBinding({ name, namespace: ns(namespace), body: body as V1RoleBinding }),
       delete: (name, body, namespace) =>
         rbac.deleteNamespacedRoleBinding({ name, namespace: ns(namespace), body }),
       list: (labelSelector) => rbac.listRoleBindingForAllNamespaces({ labelSelector }),

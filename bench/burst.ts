@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mapLimited } from '../src/app/map-limited';
 import type { ClusterResult } from '../src/app/sync/cluster-result';
-import { mapLimited } from '../src/app/sync/sync-cluster';
 import { syncAccessHandler } from '../src/lambda/sync-access-handler';
 import { HandEditor } from './hand-editor';
 import { deltas } from './kube-tally';
@@ -118,7 +118,11 @@ async function burstRun(scale: ScaleWorld, options: BurstOptions) {
     return handle;
   };
   const poller = new SqsPoller<Record_>(settings, async (slot, records) => {
-    await handlerFor(slot)({ Records: records });
+    const result = await handlerFor(slot)({ Records: records });
+    const failed = new Set(
+      ('batchItemFailures' in result ? (result.batchItemFailures ?? []) : []).map((f) => f.itemIdentifier),
+    );
+    return records.filter((r) => failed.has(r.messageId));
   });
 
   const every = options.handEditEveryMs;

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubeApiError, type KubeClient } from '../src/adapters/kubernetes/kube-client';
-import { account, type ConfigMap } from './world';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import { kubeCall } from '../src/adapters/kubernetes/kube-call';
+import { KubeConflictError } from '../src/adapters/kubernetes/kube-errors';
+import { account } from './world';
 
 /**
  * A person running `kubectl edit cm/aws-auth` over and over during a burst: read, append a
@@ -14,7 +16,7 @@ export class HandEditor {
   private stopped = false;
 
   constructor(
-    private readonly kube: KubeClient,
+    private readonly kube: CoreV1Api,
     private readonly namespace: string,
     private readonly label: string,
   ) {}
@@ -38,7 +40,7 @@ export class HandEditor {
   }
 
   private async edit(n: number): Promise<void> {
-    const path = `/api/v1/namespaces/${this.namespace}/configmaps/aws-auth`;
+    const at = { name: 'aws-auth', namespace: this.namespace };
     const role = n % 2 === 1;
     const name = `hand-${this.label}-${n}`;
     const arn = `arn:aws:iam::${account}:${role ? 'role' : 'user'}/${name}`;
@@ -47,15 +49,17 @@ export class HandEditor {
       : `- userarn: ${arn}\n  username: ${name}\n  groups:\n    - view\n`;
     const key = role ? 'mapRoles' : 'mapUsers';
     for (let attempt = 0; attempt < 20; attempt++) {
-      const cm = (await this.kube.get<ConfigMap>(path)) as ConfigMap;
+      const cm = await kubeCall('reading aws-auth', () => this.kube.readNamespacedConfigMap(at));
       const data = { ...(cm.data ?? {}) };
       data[key] = `${data[key] ?? ''}${entry}`;
       try {
-        await this.kube.replace(path, { ...cm, data });
+        await kubeCall('replacing aws-auth', () =>
+          this.kube.replaceNamespacedConfigMap({ ...at, body: { ...cm, data } }),
+        );
         this.edits.push(arn);
         return;
       } catch (error) {
-        if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+        if (!(error instanceof KubeConflictError)) throw error;
         this.conflicts++;
       }
     }

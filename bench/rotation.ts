@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { stringify } from 'yaml';
-import { type KubeClient, kubeClient } from '../src/adapters/kubernetes/kube-client';
+import { kubeApis, requestCounter } from '../src/adapters/kubernetes/kube-api';
 import { progress, round } from './progress';
 import type { World } from './world';
 
@@ -104,7 +104,7 @@ export async function rotationScenario(world: World, users = 300) {
       },
       { step: 'finalizeRequest', priority: 'low', name: 'benchSecretsCount' },
     );
-    const kubes: KubeClient[] = [];
+    const kubes: ReturnType<typeof requestCounter>[] = [];
     let identifies = 0;
     const base = rotateTokensDeps(
       readRuntime(readEnvironment({ ACCESS_CONFIG_PATH: configFile, SANDBOX_ENV_FILE: envFile })),
@@ -113,9 +113,9 @@ export async function rotationScenario(world: World, users = 300) {
       ...base,
       secrets: secretsStore(smClient),
       externalAccess: (cluster, endpoint) => {
-        const kube = kubeClient(endpoint);
-        kubes.push(kube);
-        return externalAccess(kube, cluster);
+        const counted = requestCounter();
+        kubes.push(counted);
+        return externalAccess(kubeApis(endpoint, { middleware: [counted.middleware] }), cluster);
       },
       identify: async (endpoint) => {
         identifies++;
@@ -165,11 +165,9 @@ export async function rotationScenario(world: World, users = 300) {
           }),
         );
         const kc = parseKubeconfig(SecretString ?? '');
-        const review = await kubeClient({ server: kc.server, caData: kc.caData, token: kc.token }).create<{
-          status?: { userInfo?: { username?: string } };
-        }>('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
-          apiVersion: 'authentication.k8s.io/v1',
-          kind: 'SelfSubjectReview',
+        const { authentication } = kubeApis({ server: kc.server, caData: kc.caData, token: kc.token });
+        const review = await authentication.createSelfSubjectReview({
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
         });
         return review?.status?.userInfo?.username === `system:serviceaccount:ext-${p.cluster}:${p.name}`;
       } catch {

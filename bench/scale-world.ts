@@ -1,4 +1,4 @@
-import { mapLimited } from '../src/app/sync/sync-cluster';
+import { mapLimited } from '../src/app/map-limited';
 import type { AccessConfig } from '../src/domain/config/config';
 import { KubeTally, type TallySnapshot } from './kube-tally';
 import { counter, progress } from './progress';

@@ -29,8 +29,9 @@ interface Queued<T> {
  * A faithful-enough model of Lambda's SQS poller: a batch starts forming when an invocation slot
  * is free and a message is waiting; it is sent when it holds `batchSize` records or when the
  * batching window has passed since it started forming; at most `maximumConcurrency` invocations run
- * at once, and no messages are taken while they all run. A failed invocation's records come back
- * (after the visibility timeout in production; here `redeliverAfterMs`, reported).
+ * at once, and no messages are taken while they all run. A failed invocation's records, or only the
+ * batch item failures it reports, come back (after the visibility timeout in production; here
+ * `redeliverAfterMs`, reported).
  */
 export class SqsPoller<T> {
   private readonly queue: Queued<T>[] = [];
@@ -42,7 +43,8 @@ export class SqsPoller<T> {
 
   constructor(
     private readonly settings: PollerSettings,
-    private readonly invoke: (slot: number, records: T[]) => Promise<void>,
+    /** Answers the records SQS must deliver again (ReportBatchItemFailures); a throw fails them all. */
+    private readonly invoke: (slot: number, records: T[]) => Promise<T[] | undefined>,
     private readonly redeliverAfterMs = 0,
   ) {}
 
@@ -108,21 +110,33 @@ export class SqsPoller<T> {
         ok: true,
       };
       this.invocations.push(invocation);
+      const redeliver = (records: T[], why: string) => {
+        invocation.ok = false;
+        invocation.error = why;
+        pendingRedeliveries++;
+        this.redelivered += records.length;
+        void sleep(this.redeliverAfterMs).then(() => {
+          pendingRedeliveries--;
+          for (const body of records) {
+            const q = batch.find((b) => b.body === body) as Queued<T>;
+            this.queue.push({ ...q, receiveCount: q.receiveCount + 1 });
+          }
+          this.notify();
+        });
+      };
       const done = this.invoke(
         slot,
         batch.map((q) => q.body),
       )
-        .catch((error: Error) => {
-          invocation.ok = false;
-          invocation.error = `${error.name}: ${error.message}`;
-          pendingRedeliveries++;
-          this.redelivered += batch.length;
-          void sleep(this.redeliverAfterMs).then(() => {
-            pendingRedeliveries--;
-            for (const q of batch) this.queue.push({ ...q, receiveCount: q.receiveCount + 1 });
-            this.notify();
-          });
+        .then((failed) => {
+          if (failed && failed.length > 0) redeliver(failed, `${failed.length} batch item failures`);
         })
+        .catch((error: Error) =>
+          redeliver(
+            batch.map((q) => q.body),
+            `${error.name}: ${error.message}`,
+          ),
+        )
         .finally(() => {
           invocation.endedAt = this.now();
           free.push(slot);

@@ -1,11 +1,10 @@
 import { parse, stringify } from 'yaml';
-import { kubeClient } from '../src/adapters/kubernetes/kube-client';
+import { kubeApis, requestCounter } from '../src/adapters/kubernetes/kube-api';
 import { syncAccessHandler } from '../src/lambda/sync-access-handler';
 import type { KubeTally } from './kube-tally';
 import { counter, progress, round } from './progress';
 import {
   addUserToGroupEvent,
-  type ConfigMap,
   configFrom,
   expectedUsers,
   missingEntries,
@@ -35,23 +34,26 @@ export async function vsPerIdentityScenario(world: World, identities = 500, batc
   const config = configFrom(['onboarding'], [{ name: group, kubernetesGroup: 'developers' }]);
 
   // The per-identity way.
-  const kube = kubeClient({
-    server: world.env.kube.server,
-    caData: world.env.kube.caData,
-    token: world.env.kube.adminToken,
-  });
-  const path = '/api/v1/namespaces/bench-vs-per-identity/configmaps/aws-auth';
+  const counted = requestCounter();
+  const kube = kubeApis(
+    { server: world.env.kube.server, caData: world.env.kube.caData, token: world.env.kube.adminToken },
+    { middleware: [counted.middleware] },
+  ).core;
+  const at = { name: 'aws-auth', namespace: 'bench-vs-per-identity' };
   const tick = counter('vsPerIdentity', 'per-identity mappings', identities);
   const perIdentityStart = performance.now();
   for (const user of users) {
-    const cm = (await kube.get<ConfigMap>(path)) as ConfigMap;
+    const cm = await kube.readNamespacedConfigMap(at);
     const mapUsers = (parse(cm.data?.mapUsers ?? '[]') as unknown[] | null) ?? [];
     mapUsers.push({ userarn: userArn(user), username: user, groups: ['developers'] });
-    await kube.replace(path, { ...cm, data: { ...cm.data, mapUsers: stringify(mapUsers) } });
+    await kube.replaceNamespacedConfigMap({
+      ...at,
+      body: { ...cm, data: { ...cm.data, mapUsers: stringify(mapUsers) } },
+    });
     tick();
   }
   const perIdentityMs = performance.now() - perIdentityStart;
-  const perIdentityRequests = kube.requests;
+  const perIdentityRequests = counted.requests;
 
   // Ours: the same onboardings as queued events, in full batches.
   const tallies = new Map<string, KubeTally>();

@@ -7,14 +7,16 @@ import {
   IAMClient,
   RemoveUserFromGroupCommand,
 } from '@aws-sdk/client-iam';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { SandboxEnv } from '../scripts/sandbox/sandbox';
 import { clusterAccess } from '../src/adapters/cluster-access';
 import { iamDirectory } from '../src/adapters/iam-directory';
-import { type KubeClient, kubeClient } from '../src/adapters/kubernetes/kube-client';
+import { kubeApis } from '../src/adapters/kubernetes/kube-api';
+import { kubeFind } from '../src/adapters/kubernetes/kube-call';
+import { mapLimited } from '../src/app/map-limited';
 import type { IamDirectory } from '../src/app/ports';
 import type { SyncAccessDeps } from '../src/app/sync/sync-access';
-import { mapLimited } from '../src/app/sync/sync-cluster';
 import { parseAwsAuth } from '../src/domain/aws-auth/aws-auth';
 import type { AccessConfig } from '../src/domain/config/config';
 import { parseAccessConfig } from '../src/domain/config/config-file';
@@ -59,11 +61,15 @@ export interface ConfigMap {
 
 /** The bench's sandbox and the uncounted clients that set it up and check it. */
 export class World {
-  readonly kube: KubeClient;
+  readonly kube: CoreV1Api;
   readonly iamAdmin: IAMClient;
 
   constructor(readonly env: SandboxEnv) {
-    this.kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
+    this.kube = kubeApis({
+      server: env.kube.server,
+      caData: env.kube.caData,
+      token: env.kube.adminToken,
+    }).core;
     this.iamAdmin = new IAMClient({
       region: env.aws.region,
       endpoint: env.aws.endpoint,
@@ -74,21 +80,24 @@ export class World {
 
   /** A namespace standing in for one cluster's kube-system, with an EKS-like aws-auth in it. */
   async cluster(namespace: string, data: Record<string, string> = defaultAwsAuth()): Promise<void> {
-    await this.kube.create('/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: namespace },
+    await this.kube.createNamespace({
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     });
-    await this.kube.create(`/api/v1/namespaces/${namespace}/configmaps`, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'aws-auth', namespace, labels: { 'example.com/owner': 'platform' } },
-      data,
+    await this.kube.createNamespacedConfigMap({
+      namespace,
+      body: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'aws-auth', namespace, labels: { 'example.com/owner': 'platform' } },
+        data,
+      },
     });
   }
 
-  readAwsAuth(namespace: string): Promise<ConfigMap | undefined> {
-    return this.kube.get<ConfigMap>(`/api/v1/namespaces/${namespace}/configmaps/aws-auth`);
+  async readAwsAuth(namespace: string): Promise<ConfigMap | undefined> {
+    return (await kubeFind('reading aws-auth', () =>
+      this.kube.readNamespacedConfigMap({ name: 'aws-auth', namespace }),
+    )) as ConfigMap | undefined;
   }
 
   async createGroups(groups: string[]): Promise<void> {

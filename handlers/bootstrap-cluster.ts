@@ -10,4 +10,4 @@ import { bootstrapClusterDeps } from '../src/wiring/bootstrap-cluster-deps';
 export const handler = middy(bootstrapClusterHandler(() => bootstrapClusterDeps()))
   .use(injectLambdaContext(logger))
   .use(cloudTrailEventId(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -8,4 +8,4 @@ import { rotateTokensDeps } from '../src/wiring/rotate-tokens-deps';
 
 export const handler = middy(rotateTokensHandler(() => rotateTokensDeps()))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

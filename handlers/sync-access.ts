@@ -10,4 +10,4 @@ import { syncAccessDeps } from '../src/wiring/sync-access-deps';
 export const handler = middy(syncAccessHandler(() => syncAccessDeps()))
   .use(injectLambdaContext(logger))
   .use(cloudTrailEventId(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

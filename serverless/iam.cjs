@@ -1,5 +1,5 @@
 // One role per function, each naming only the actions its code calls and, where AWS allows, the
-// resources of the stage's access config (design.md invariant 10). Generated at package time.
+// resources of the stage's access config (docs/invariants.md, invariant 10). Generated at package time.
 const { readFileSync, existsSync } = require('node:fs');
 const { resolve } = require('node:path');
 const { parse } = require('yaml');

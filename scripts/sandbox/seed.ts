@@ -1,6 +1,7 @@
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AddUserToGroupCommand, CreateGroupCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
+import { kubeApis } from '../../src/adapters/kubernetes/kube-api';
+import { kubeCall, kubeFind } from '../../src/adapters/kubernetes/kube-call';
 import type { SandboxEnv } from './sandbox';
 
 /** IAM users and groups of the example config (examples/sandbox/access.yaml) that the demo events refer to. */
@@ -53,19 +54,27 @@ export async function seedSandbox(env: SandboxEnv): Promise<void> {
   for (const [i, cluster] of (env.clusters ?? [{ name: 'sandbox', kube: env.kube }]).entries()) {
     // The clusters after the first are what the example config's bootstrap selector finds (sandbox-*, tagged).
     await seedEksCluster(env, cluster.name, i === 0 ? {} : { 'eks-access-sync': 'managed' });
-    const kube = kubeClient({
+    const { core } = kubeApis({
       server: cluster.kube.server,
       caData: cluster.kube.caData,
       token: cluster.kube.adminToken,
     });
-    const existing = await kube.get('/api/v1/namespaces/kube-system/configmaps/aws-auth');
+    const namespace = 'kube-system';
+    const existing = await kubeFind('reading aws-auth', () =>
+      core.readNamespacedConfigMap({ name: 'aws-auth', namespace }),
+    );
     if (!existing) {
-      await kube.create('/api/v1/namespaces/kube-system/configmaps', {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'aws-auth', namespace: 'kube-system' },
-        data: { mapRoles: seedAwsAuth },
-      });
+      await kubeCall('creating aws-auth', () =>
+        core.createNamespacedConfigMap({
+          namespace,
+          body: {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: { name: 'aws-auth', namespace },
+            data: { mapRoles: seedAwsAuth },
+          },
+        }),
+      );
     }
   }
 }

@@ -1,13 +1,13 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { ClusterEndpoint } from '../app/ports';
 import { type ClusterAccess, WriteConflictError } from '../app/ports';
 import type { ClusterConfig } from '../domain/config/config';
 import { clusterCredentials } from './assume-role';
 import { ClusterUnreachableError } from './cluster-unreachable-error';
-import { eksToken } from './eks-token';
+import { renewingEksToken } from './eks-token';
 import { explained } from './explain-error';
-import { awsAuthStore } from './kubernetes/aws-auth-store';
-import { type ClusterEndpoint, kubeClient } from './kubernetes/kube-client';
+import { lazyKubernetes } from './kubernetes/on-first-use';
 
 export interface ClusterAccessOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -23,7 +23,7 @@ export interface ClusterAccessOptions {
 }
 
 /**
- * Reaches a cluster as design.md says: assume the cluster's role when it lives in another account,
+ * Reaches a cluster as docs/invariants.md says: assume the cluster's role when it lives in another account,
  * DescribeCluster for the endpoint and CA, an EKS token for the bearer.
  */
 export function clusterAccess(options: ClusterAccessOptions = {}): ClusterAccess {
@@ -50,18 +50,26 @@ export function clusterAccess(options: ClusterAccessOptions = {}): ClusterAccess
         `cluster ${cluster.name} has no endpoint yet (status ${found?.status ?? 'unknown'})`,
       );
     }
-    const token = await eksToken({
+    const renewToken = renewingEksToken({
       clusterName: cluster.name,
       region: cluster.region,
-      credentials: credentials ?? (await eks.config.credentials()),
+      credentials: credentials ?? eks.config.credentials,
     });
-    return { server: found.endpoint, caData: found.certificateAuthority.data, token: token.token };
+    return {
+      server: found.endpoint,
+      caData: found.certificateAuthority.data,
+      token: await renewToken(),
+      renewToken,
+    };
   }
 
   return {
     endpoint,
     async awsAuth(cluster) {
-      const store = awsAuthStore(kubeClient(await endpoint(cluster)), options.awsAuthNamespace?.(cluster));
+      const store = await lazyKubernetes.awsAuthStore(
+        await endpoint(cluster),
+        options.awsAuthNamespace?.(cluster),
+      );
       return explained(cluster.name, store, (e) => e instanceof WriteConflictError);
     },
   };

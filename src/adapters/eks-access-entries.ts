@@ -13,7 +13,7 @@ import {
   UpdateAccessEntryCommand,
 } from '@aws-sdk/client-eks';
 import type { AccessEntryStore } from '../app/access-entries/eks-ports';
-import { mapLimited } from '../app/sync/sync-cluster';
+import { mapLimited } from '../app/map-limited';
 import {
   type AccessEntry,
   type AssociatedPolicy,

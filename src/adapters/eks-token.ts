@@ -125,3 +125,20 @@ function queryString(query: QueryParameterBag): string {
     .map((key) => `${rfc3986(key)}=${rfc3986(String(query[key]))}`)
     .join('&');
 }
+
+/**
+ * An EKS token that is signed again once it is within its safety margin of the 15 minutes STS
+ * honours it, so a run longer than that (a large reconcile, a rotation of many users) keeps working.
+ * Concurrent callers share one signing.
+ */
+export function renewingEksToken(options: EksTokenOptions): () => Promise<string> {
+  const now = options.now ?? (() => new Date());
+  let current: Promise<EksToken> | undefined;
+  return async () => {
+    const held = await current?.catch(() => undefined);
+    if (held && now().getTime() < held.expiresAt.getTime()) return held.token;
+    const signing = eksToken(options);
+    current = signing;
+    return (await signing).token;
+  };
+}

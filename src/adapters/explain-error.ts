@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors';
-import { KubeApiError, KubeUnreachableError } from './kubernetes/kube-client';
+import { KubeForbiddenError, KubeUnauthorizedError, KubeUnreachableError } from './kubernetes/kube-errors';
 
 /** An error met on a cluster, re-said so that a platform engineer can act on it. */
 export class ClusterAccessError extends Error {
@@ -33,14 +33,14 @@ export function explained<T extends object>(
  * Never includes credentials: adapters keep tokens out of their messages.
  */
 export function explainClusterError(cluster: string, error: unknown): string {
-  if (error instanceof KubeApiError && error.status === 401) {
+  if (error instanceof KubeUnauthorizedError) {
     return (
       `cluster ${cluster} does not accept this function's identity (401 Unauthorized): grant its role access with ` +
       `an access entry (aws eks create-access-entry --cluster-name ${cluster} --principal-arn <function role ARN>) ` +
       'or a mapRoles entry in aws-auth'
     );
   }
-  if (error instanceof KubeApiError && error.status === 403) {
+  if (error instanceof KubeForbiddenError) {
     return `cluster ${cluster} refuses the request (403 Forbidden): ${error.message}; the function needs get, create and update on configmaps in kube-system`;
   }
   if (error instanceof KubeUnreachableError) return `cluster ${cluster} cannot be reached: ${error.message}`;

@@ -43,6 +43,8 @@ export interface ClusterEndpoint {
   /** Base64 PEM of the cluster CA, exactly as EKS DescribeCluster returns it. */
   caData: string;
   token: string;
+  /** A token valid now, renewed before it expires (EKS tokens live 15 minutes); `token` when absent. */
+  renewToken?: () => Promise<string>;
 }
 
 /** Opens the stores of one cluster (DescribeCluster, a token, an assumed role across accounts). */

@@ -1,7 +1,10 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { type BootstrapCommand, bootstrapCluster } from '../app/bootstrap/bootstrap-cluster';
 import type { BootstrapDeps, BootstrapResult } from '../app/bootstrap/bootstrap-ports';
 import { bootstrapCommandFrom, recheckCommandFrom } from './bootstrap-events';
+import { recordBootstrapMetrics } from './bootstrap-metrics';
 import { logger } from './logger';
 import { metrics, recordRejectedEvents } from './metrics';
 import { isSqsBatch } from './sync-batch';
@@ -36,30 +39,35 @@ export function bootstrapClusterHandler(
     if (isSqsBatch(event)) {
       const results: BootstrapResult[] = [];
       const rejected: { messageId: string; reason: string }[] = [];
-      const batchItemFailures: { itemIdentifier: string }[] = [];
-      for (const record of event.Records) {
-        const messageId = typeof record.messageId === 'string' ? record.messageId : '(no messageId)';
+      const recheck = async (record: SQSRecord) => {
         let command: BootstrapCommand;
         try {
           command = recheckCommandFrom(JSON.parse(String(record.body)));
         } catch (error) {
           if (!(error instanceof InvalidEventError) && !(error instanceof SyntaxError)) throw error;
           // Retrying a message that cannot be read would fail the same way until it is dead-lettered.
-          logger.error('re-check rejected', { messageId, reason: error.message });
-          rejected.push({ messageId, reason: error.message });
+          logger.error('re-check rejected', { messageId: record.messageId, reason: error.message });
+          rejected.push({ messageId: record.messageId, reason: error.message });
           recordRejectedEvents(1, sink);
-          continue;
+          return;
         }
         try {
           results.push(log(await run(command)));
         } catch (error) {
           logger.error('bootstrap failed; SQS retries the re-check', {
-            messageId,
+            messageId: record.messageId,
             reason: (error as Error).message,
           });
-          batchItemFailures.push({ itemIdentifier: messageId });
+          throw error;
         }
-      }
+      };
+      // Powertools' batch processor: a record whose re-check throws is a batch item failure, retried alone.
+      const { batchItemFailures } = await processPartialResponse(
+        event as SQSEvent,
+        recheck,
+        new BatchProcessor(EventType.SQS),
+        { throwOnFullBatchFailure: false },
+      );
       return { results, rejected, batchItemFailures };
     }
     let command: BootstrapCommand | { ignored: string };
@@ -83,6 +91,7 @@ export function bootstrapClusterHandler(
 }
 
 function log(result: BootstrapResult): BootstrapResult {
+  recordBootstrapMetrics(result);
   const bad = result.status === 'failed' || result.status === 'gave-up';
   (bad ? logger.warn : logger.info).call(logger, `bootstrap ${result.status}`, {
     cluster: result.cluster,

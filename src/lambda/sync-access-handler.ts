@@ -1,4 +1,7 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { clustersReached } from '../app/sync/clusters-reached';
 import { type SyncAccessDeps, type SyncSummary, syncAccess } from '../app/sync/sync-access';
 import type { SyncCommand } from '../app/sync/sync-command';
 import { logger } from './logger';
@@ -7,7 +10,12 @@ import { isSqsBatch, syncBatchFrom } from './sync-batch';
 import { InvalidEventError, syncCommandFrom } from './sync-events';
 
 export type SyncAccessResult =
-  | (SyncSummary & { ignored?: string[]; rejected?: { messageId: string; reason: string }[] })
+  | (SyncSummary & {
+      ignored?: string[];
+      rejected?: { messageId: string; reason: string }[];
+      /** Queued: SQS retries only these (ReportBatchItemFailures); the others are done. */
+      batchItemFailures?: { itemIdentifier: string }[];
+    })
   | { ignored: string | string[]; rejected?: { messageId: string; reason: string }[] }
   | { rejected: string };
 
@@ -57,18 +65,39 @@ export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics
       });
     }
     recordSyncMetrics(summary, sink);
-    const failed = summary.clusters.filter((c) => c.status === 'error');
-    if (isSqsBatch(event) && failed.length > 0) {
-      // Queued events are retried by SQS (then dead-lettered); the summary above is already logged.
-      throw new SyncIncompleteError(
-        `aws-auth not synced on ${failed.map((c) => c.cluster).join(', ')}; the batch will be retried`,
-      );
-    }
-    return summary;
+    if (!isSqsBatch(event)) return summary;
+    const failed = summary.clusters.filter((c) => c.status === 'error').map((c) => c.cluster);
+    return { ...summary, ...(await retryWhatFailed(event as SQSEvent, built, failed)) };
   };
 }
 
-/** Some clusters could not be synced for a queued batch: thrown so that SQS retries it. */
+/** A queued record whose change reaches a cluster that could not be synced: SQS delivers it again. */
 export class SyncIncompleteError extends Error {
   override name = 'SyncIncompleteError';
+}
+
+/**
+ * The whole batch was synced as one command (one write per cluster); Powertools' batch processor
+ * then reports as failed only the records whose own change reaches a cluster that failed, so SQS
+ * retries those (then dead-letters them) and not the rest. Rejected and ignored records are done.
+ */
+async function retryWhatFailed(event: SQSEvent, deps: SyncAccessDeps, failedClusters: string[]) {
+  const failed = new Set(failedClusters);
+  const retryIfFailed = async (record: SQSRecord) => {
+    let command: SyncCommand | { ignored: string };
+    try {
+      command = syncCommandFrom(JSON.parse(record.body));
+    } catch {
+      return; // rejected above: it would fail the same way forever
+    }
+    if ('ignored' in command) return;
+    const reached = clustersReached(deps.config, command).filter((c) => failed.has(c));
+    if (reached.length > 0) {
+      throw new SyncIncompleteError(`aws-auth not synced on ${reached.join(', ')}; SQS retries this record`);
+    }
+  };
+  return processPartialResponse(event, retryIfFailed, new BatchProcessor(EventType.SQS), {
+    // All records failing is still a partial response: SQS retries each, as it would the batch.
+    throwOnFullBatchFailure: false,
+  });
 }

@@ -2,8 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { callerRoleArn } from '../adapters/caller-identity';
 import { eksClusters } from '../adapters/eks-clusters';
-import { clusterObjects } from '../adapters/kubernetes/cluster-objects';
-import { kubeClient } from '../adapters/kubernetes/kube-client';
+import { lazyKubernetes } from '../adapters/kubernetes/on-first-use';
 import { recheckQueue } from '../adapters/recheck-queue';
 import { externalUsersByRotation } from '../app/bootstrap/bootstrap-external-users';
 import type { BootstrapDeps } from '../app/bootstrap/bootstrap-ports';
@@ -24,7 +23,7 @@ export function bootstrapClusterDeps(runtime: Runtime = readRuntime()): Bootstra
     config: runtime.config,
     eks: sync.eks ?? eksClusters({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
     clusters: sync.clusters,
-    kubernetes: (endpoint) => clusterObjects(kubeClient(endpoint)),
+    kubernetes: lazyKubernetes.clusterObjects,
     recheck: recheckQueue(new SQSClient(aws), {
       recheck: runtime.env.BOOTSTRAP_RECHECK_QUEUE,
       deadLetter: runtime.env.BOOTSTRAP_DEAD_LETTER_QUEUE,

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clusterAccess } from '../adapters/cluster-access';
-import { kubeClient } from '../adapters/kubernetes/kube-client';
-import { identify } from '../adapters/kubernetes/self-subject-review';
-import { externalAccess } from '../adapters/kubernetes/service-accounts';
+import { lazyKubernetes } from '../adapters/kubernetes/on-first-use';
 import { secretsStore } from '../adapters/secrets-store';
 import type { RotateTokensDeps } from '../app/rotation/rotation-ports';
 import { type Runtime, readRuntime } from './runtime';
@@ -18,8 +16,8 @@ export function rotateTokensDeps(runtime: Runtime = readRuntime()): RotateTokens
   return {
     config: runtime.config,
     clusters: clusterAccess(runtime.clusterAccess),
-    externalAccess: (cluster, endpoint) => externalAccess(kubeClient(endpoint), cluster),
-    identify,
+    externalAccess: (cluster, endpoint) => lazyKubernetes.externalAccess(endpoint, cluster),
+    identify: lazyKubernetes.identify,
     secrets: secretsStore(secrets, { kmsKeyId: runtime.env.SECRETS_KMS_KEY_ID }),
     clock: { now: () => new Date() },
     newVersionId: randomUUID,

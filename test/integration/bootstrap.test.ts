@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { clusterAccess } from '../../src/adapters/cluster-access';
 import { eksClusters } from '../../src/adapters/eks-clusters';
 import { clusterObjects } from '../../src/adapters/kubernetes/cluster-objects';
-import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
+import { kubeApis } from '../../src/adapters/kubernetes/kube-api';
 import { secretsStore } from '../../src/adapters/secrets-store';
 import { bootstrapCluster } from '../../src/app/bootstrap/bootstrap-cluster';
 import type { BootstrapDeps, RecheckMessage } from '../../src/app/bootstrap/bootstrap-ports';
@@ -17,12 +17,11 @@ import { parseAccessConfig } from '../../src/domain/config/config-file';
 import { secretTags } from '../../src/domain/rotation/rotation-ownership';
 import { eksClient, secretsManagerClient } from '../support/aws-clients';
 import { type FakeEks, fakeEks } from '../support/fake-eks';
-import { adminToken, coreApi, rbacApi, statusOf, userToken } from '../support/kube-clients';
+import { adminToken, coreApi, found, rbacApi, statusOf, userToken } from '../support/kube-clients';
 import { sandbox } from '../support/sandbox';
 import { syncFixture } from '../support/sync-fixture';
 
 const functionRole = 'arn:aws:iam::123456789012:role/eks-access-sync-test-lambdaRole';
-const rbacPath = '/apis/rbac.authorization.k8s.io/v1';
 
 let eks: FakeEks | undefined;
 afterEach(() => {
@@ -71,7 +70,7 @@ async function bootstrapWorld(options: { token?: string; clusterRole?: string } 
     config,
     eks: eksClusters(aws),
     clusters,
-    kubernetes: (endpoint) => clusterObjects(kubeClient(endpoint)),
+    kubernetes: (endpoint) => clusterObjects(kubeApis(endpoint)),
     recheck: {
       later: async (message, delaySeconds) => void rechecks.push({ message, delaySeconds }),
       deadLetter: async (message, reason) => void rechecks.push({ message, dead: reason }),
@@ -102,9 +101,9 @@ async function bootstrapWorld(options: { token?: string; clusterRole?: string } 
     firstSeenAt: new Date(),
     why: 'test',
   } as const;
-  const admin = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
-  const version = async (path: string) =>
-    (await admin.get<{ metadata: { resourceVersion: string } }>(path))?.metadata.resourceVersion;
+  const admin = rbacApi(env.kube.adminToken);
+  const version = async (read: () => Promise<{ metadata?: { resourceVersion?: string } }>) =>
+    (await found(read()))?.metadata?.resourceVersion;
   return { f, deps, command, rechecks, reader, apps, cluster, admin, version, bootstrap };
 }
 
@@ -149,10 +148,15 @@ describe('bootstrapCluster on the sandbox (real kube-apiserver, moto EKS, IAM an
     expect(arns).toContain(w.f.userArn('dan'));
 
     // Act: the same event again
+    const core = coreApi(adminToken());
     const paths = [
-      `${rbacPath}/clusterroles/${w.reader}`,
-      `${rbacPath}/namespaces/${w.apps}/rolebindings/${encodeURIComponent(`eks-access-sync:group:developers:${w.reader}`)}`,
-      `/api/v1/namespaces/${w.f.namespaceOf('one')}/configmaps/aws-auth`,
+      () => w.admin.readClusterRole({ name: w.reader }),
+      () =>
+        w.admin.readNamespacedRoleBinding({
+          name: `eks-access-sync:group:developers:${w.reader}`,
+          namespace: w.apps,
+        }),
+      () => core.readNamespacedConfigMap({ name: 'aws-auth', namespace: w.f.namespaceOf('one') }),
     ];
     const before = await Promise.all(paths.map(w.version));
     const again = await bootstrapCluster(w.deps)(w.command);
@@ -166,11 +170,13 @@ describe('bootstrapCluster on the sandbox (real kube-apiserver, moto EKS, IAM an
   it('moves a binding to another role (the old one goes once the new one is there), and leaves what it did not make', async () => {
     // Prepare: someone else's ClusterRole with the reader's name; a first run binds readers to `view`
     const w = await bootstrapWorld({ clusterRole: 'view' });
-    await w.admin.create(`${rbacPath}/clusterroles`, {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: w.reader },
-      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+    await w.admin.createClusterRole({
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: w.reader },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }],
+      },
     });
     await bootstrapCluster(w.deps)(w.command);
     const binding = (role: string) => `eks-access-sync:group:${w.f.id}-readers:${role}`;

@@ -46,4 +46,38 @@ describe('eks-access-sync plan against a live cluster (the sandbox)', () => {
       added: [`arn:aws:iam::123456789012:user/${user}`],
     });
   });
+
+  it('answers a line per cluster with --output text, progress still on stderr', async () => {
+    const group = uniqueName('cli-text');
+    const user = uniqueName('cli-text-user');
+    const iam = iamClient();
+    await iam.send(new CreateGroupCommand({ GroupName: group }));
+    await iam.send(new CreateUserCommand({ UserName: user }));
+    await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const config = join(dir, 'access.yaml');
+    writeFileSync(
+      config,
+      `clusters: [{name: sandbox, region: us-east-1}]\ngroups: [{iamGroup: ${group}, kubernetesGroups: [developers]}]\n`,
+    );
+
+    const out = spawnSync(
+      resolve(root, 'node_modules/.bin/node'),
+      [
+        resolve(root, 'bin/eks-access-sync.mjs'),
+        'plan',
+        '--config',
+        config,
+        '--sandbox',
+        inject('sandboxEnvFile'),
+        '--output',
+        'text',
+      ],
+      { encoding: 'utf8' },
+    );
+
+    expect(out.status).toBe(0);
+    expect(out.stderr).toContain('cluster sandbox: planned');
+    expect(out.stdout).toMatch(/^sandbox: planned \(\+1 -\d+ ~\d+, \d+ unchanged\)\n$/);
+  });
 });

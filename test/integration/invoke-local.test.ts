@@ -7,8 +7,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { kubeBinary } from '../../scripts/sandbox/kube';
 import { seedSandbox } from '../../scripts/sandbox/seed';
-import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
 import { parseAwsAuth } from '../../src/domain/aws-auth/aws-auth';
+import { coreApi, found } from '../support/kube-clients';
 import { sandbox } from '../support/sandbox';
 import { withServerlessLock } from '../support/serverless-lock';
 
@@ -40,11 +40,11 @@ async function invokeLocal(
 /** The sandbox's one kube-system/aws-auth, which both demos below work on. */
 function sandboxAwsAuth() {
   const env = sandbox();
-  const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
+  const kube = coreApi(env.kube.adminToken, env);
   const awsAuth = async () =>
-    (await kube.get<{ data: Record<string, string>; metadata: { resourceVersion: string } }>(
-      '/api/v1/namespaces/kube-system/configmaps/aws-auth',
-    )) ?? { data: {}, metadata: { resourceVersion: '' } };
+    ((await found(kube.readNamespacedConfigMap({ name: 'aws-auth', namespace: 'kube-system' }))) as
+      | { data: Record<string, string>; metadata: { resourceVersion: string } }
+      | undefined) ?? { data: {}, metadata: { resourceVersion: '' } };
   return { env, awsAuth };
 }
 

@@ -1,9 +1,9 @@
 import { CreateSecretCommand, DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
 import { type RotateTokensSummary, rotateTokens } from '../../src/app/rotation/rotate-tokens';
 import type { RotateTokensDeps } from '../../src/app/rotation/rotation-ports';
 import { secretsManagerClient } from '../support/aws-clients';
+import { coreApi, found, rbacApi } from '../support/kube-clients';
 import { kubeconfigText, sandboxRotationDeps, whoami, whoamiWithin } from '../support/rotation';
 import { sandbox, uniqueName } from '../support/sandbox';
 
@@ -23,13 +23,9 @@ describe('offboarding on the sandbox', () => {
     const leaverKubeconfig = await kubeconfigText(`eks-access-sync/${cluster}/${leaver}`);
     const stayerKubeconfig = await kubeconfigText(`eks-access-sync/${cluster}/${stayer}`);
     const env = sandbox();
-    const admin = kubeClient({
-      server: env.kube.server,
-      caData: env.kube.caData,
-      token: env.kube.adminToken,
-    });
+    const admin = coreApi(env.kube.adminToken, env);
     const handMade = uniqueName('hand-made');
-    await admin.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { metadata: { name: handMade } });
+    await admin.createNamespacedServiceAccount({ namespace, body: { metadata: { name: handMade } } });
     const sm = secretsManagerClient();
     const foreignSecret = `eks-access-sync/${cluster}/${handMade}`;
     await sm.send(new CreateSecretCommand({ Name: foreignSecret, SecretString: 'not ours' }));
@@ -52,17 +48,20 @@ describe('offboarding on the sandbox', () => {
       new DescribeSecretCommand({ SecretId: `eks-access-sync/${cluster}/${leaver}` }),
     );
     expect(deleted.DeletedDate).toBeInstanceOf(Date);
-    expect(await admin.get(`/api/v1/namespaces/${namespace}/serviceaccounts/${leaver}`)).toBeUndefined();
+    expect(await found(admin.readNamespacedServiceAccount({ name: leaver, namespace }))).toBeUndefined();
     expect(
-      await admin.get(
-        `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings/eks-access-sync:${leaver}`,
+      await found(
+        rbacApi(env.kube.adminToken, env).readNamespacedRoleBinding({
+          name: `eks-access-sync:${leaver}`,
+          namespace,
+        }),
       ),
     ).toBeUndefined();
-    expect(await admin.get(`/api/v1/namespaces/${namespace}/serviceaccounts/${handMade}`)).toBeDefined();
+    expect(await found(admin.readNamespacedServiceAccount({ name: handMade, namespace }))).toBeDefined();
     expect(
       (await sm.send(new DescribeSecretCommand({ SecretId: foreignSecret }))).DeletedDate,
     ).toBeUndefined();
-    expect(await admin.get(`/api/v1/namespaces/${namespace}`)).toBeDefined();
+    expect(await found(admin.readNamespace({ name: namespace }))).toBeDefined();
   });
 
   it('brings an offboarded user back with the recovered secret and a new working token', async () => {
@@ -92,13 +91,9 @@ describe('offboarding on the sandbox', () => {
     const namespace = uniqueName('ext');
     const [saTaken, secretTaken] = [uniqueName('sa-taken'), uniqueName('secret-taken')];
     const env = sandbox();
-    const admin = kubeClient({
-      server: env.kube.server,
-      caData: env.kube.caData,
-      token: env.kube.adminToken,
-    });
-    await admin.create('/api/v1/namespaces', { metadata: { name: namespace } });
-    await admin.create(`/api/v1/namespaces/${namespace}/serviceaccounts`, { metadata: { name: saTaken } });
+    const admin = coreApi(env.kube.adminToken, env);
+    await admin.createNamespace({ body: { metadata: { name: namespace } } });
+    await admin.createNamespacedServiceAccount({ namespace, body: { metadata: { name: saTaken } } });
     await secretsManagerClient().send(
       new CreateSecretCommand({
         Name: `eks-access-sync/${cluster}/${secretTaken}`,

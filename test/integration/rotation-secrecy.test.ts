@@ -44,7 +44,7 @@ const context = {
   getRemainingTimeInMillis: () => 60_000,
 };
 
-describe('secrecy of tokens (design.md invariant 7)', () => {
+describe('secrecy of tokens (docs/invariants.md, invariant 7)', () => {
   const s = rotationScenario();
   const saved = { ...process.env };
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
 import { rotateTokens } from '../../src/app/rotation/rotate-tokens';
 import type { RotationStep } from '../../src/app/rotation/rotation-command';
 import { RotationStateError } from '../../src/app/rotation/rotation-errors';
 import { type RotateTokensResult, rotateTokensHandler } from '../../src/lambda/rotate-tokens-handler';
+import { coreApi, found } from '../support/kube-clients';
 import { kubeconfigText, rotationScenario, sandboxRotationDeps, stagesOf, whoami } from '../support/rotation';
 import { sandbox } from '../support/sandbox';
 
@@ -18,9 +18,11 @@ async function setUp() {
   const step = (Step: RotationStep, ClientRequestToken: string) =>
     handle({ Step, SecretId: arn, ClientRequestToken }) as Promise<RotateTokensResult & { status: string }>;
   const env = sandbox();
-  const admin = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
+  const admin = coreApi(env.kube.adminToken, env);
   const boundSecret = (versionId: string) =>
-    admin.get(`/api/v1/namespaces/${s.namespace}/secrets/eks-access-sync-${s.user}-${versionId}`);
+    found(
+      admin.readNamespacedSecret({ name: `eks-access-sync-${s.user}-${versionId}`, namespace: s.namespace }),
+    );
   return { s, step, boundSecret };
 }
 

@@ -72,3 +72,13 @@ export async function statusWithin(
   }
   return status;
 }
+
+/** The object, or `undefined` when the API answers 404 (any other failure is thrown). */
+export async function found<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return undefined;
+    throw error;
+  }
+}

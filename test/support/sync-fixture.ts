@@ -8,10 +8,10 @@ import { stringify } from 'yaml';
 import { seedAwsAuth } from '../../scripts/sandbox/seed';
 import { clusterAccess } from '../../src/adapters/cluster-access';
 import { iamDirectory } from '../../src/adapters/iam-directory';
-import { kubeClient } from '../../src/adapters/kubernetes/kube-client';
 import type { SyncAccessDeps } from '../../src/app/sync/sync-access';
 import { parseAccessConfig } from '../../src/domain/config/config-file';
 import { iamClient } from './aws-clients';
+import { coreApi, found } from './kube-clients';
 import { sandbox, uniqueName } from './sandbox';
 
 /** A node group, a Fargate profile and Windows nodes: what every real aws-auth holds and the tool must keep. */
@@ -24,14 +24,12 @@ export const nodeRoles = seedAwsAuth;
 export async function syncFixture(options: { clusters?: string[]; groups?: Record<string, string[]> } = {}) {
   const env = sandbox();
   const id = uniqueName('t');
-  const kube = kubeClient({ server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken });
+  const kube = coreApi(env.kube.adminToken, env);
   const clusters = options.clusters ?? ['one'];
   const namespaceOf = (cluster: string) => `${id}-${cluster}`;
   for (const cluster of clusters) {
-    await kube.create('/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: namespaceOf(cluster) },
+    await kube.createNamespace({
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespaceOf(cluster) } },
     });
   }
   const iam = iamClient();
@@ -81,8 +79,6 @@ export async function syncFixture(options: { clusters?: string[]; groups?: Recor
     sleep: async () => {},
     ...overrides,
   });
-  const cmPath = (cluster: string, name = 'aws-auth') =>
-    `/api/v1/namespaces/${namespaceOf(cluster)}/configmaps/${name}`;
   type ConfigMap = {
     metadata: { resourceVersion: string; annotations?: Record<string, string> };
     data?: Record<string, string>;
@@ -98,21 +94,27 @@ export async function syncFixture(options: { clusters?: string[]; groups?: Recor
     removeFromGroup,
     userArn: (name: string) => `arn:aws:iam::123456789012:user/${user(name)}`,
     namespaceOf,
-    readAwsAuth: (cluster = clusters[0] as string) => kube.get<ConfigMap>(cmPath(cluster)),
+    readAwsAuth: async (cluster = clusters[0] as string) =>
+      (await found(kube.readNamespacedConfigMap({ name: 'aws-auth', namespace: namespaceOf(cluster) }))) as
+        | ConfigMap
+        | undefined,
     async putAwsAuth(data: Record<string, string>, cluster = clusters[0] as string) {
-      await kube.create(`/api/v1/namespaces/${namespaceOf(cluster)}/configmaps`, {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: {
-          name: 'aws-auth',
-          namespace: namespaceOf(cluster),
-          labels: { 'example.com/owner': 'platform' },
+      await kube.createNamespacedConfigMap({
+        namespace: namespaceOf(cluster),
+        body: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name: 'aws-auth',
+            namespace: namespaceOf(cluster),
+            labels: { 'example.com/owner': 'platform' },
+          },
+          data,
         },
-        data,
       });
     },
     async replaceAwsAuth(cm: ConfigMap, cluster = clusters[0] as string) {
-      await kube.replace(cmPath(cluster), cm);
+      await kube.replaceNamespacedConfigMap({ name: 'aws-auth', namespace: namespaceOf(cluster), body: cm });
     },
   };
 }

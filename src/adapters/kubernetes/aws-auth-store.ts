@@ -1,16 +1,8 @@
+import type { Middleware, V1ConfigMap } from '@kubernetes/client-node';
 import { type AwsAuthSnapshot, type AwsAuthStore, WriteConflictError } from '../../app/ports';
-import { KubeApiError, type KubeClient } from './kube-client';
-
-interface ConfigMap {
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    resourceVersion?: string;
-    annotations?: Record<string, string>;
-  };
-  data?: Record<string, string>;
-  [field: string]: unknown;
-}
+import { type KubeApis, requestCounter } from './kube-api';
+import { kubeCall, kubeFind } from './kube-call';
+import { KubeConflictError, KubeNotFoundError } from './kube-errors';
 
 /** Where the version before the latest write is kept, for one-step rollback. */
 export const backupName = 'eks-access-sync-aws-auth-previous';
@@ -18,47 +10,66 @@ export const backupName = 'eks-access-sync-aws-auth-previous';
 /**
  * kube-system/aws-auth over the Kubernetes API; every write carries the resourceVersion it read.
  * Another namespace is for tests and benchmarks that keep several aws-auth copies on one apiserver.
+ * `apis` builds the cluster's clients with the middleware it is given (the store counts its requests).
  */
-export function awsAuthStore(kube: KubeClient, namespace = 'kube-system'): AwsAuthStore {
-  const path = (name: string) => `/api/v1/namespaces/${namespace}/configmaps/${name}`;
-  let current: ConfigMap | undefined;
+export function awsAuthStore(
+  apis: (middleware: Middleware[]) => KubeApis,
+  namespace = 'kube-system',
+): AwsAuthStore {
+  const counter = requestCounter();
+  const { core } = apis([counter.middleware]);
+  const where = (name: string) => `configmap ${namespace}/${name}`;
+  let current: V1ConfigMap | undefined;
   return {
     get requests() {
-      return kube.requests;
+      return counter.requests;
     },
     async read() {
-      current = await kube.get<ConfigMap>(path('aws-auth'));
+      current = await kubeFind(`reading ${where('aws-auth')}`, () =>
+        core.readNamespacedConfigMap({ name: 'aws-auth', namespace }),
+      );
       return snapshot(current);
     },
     async write(base, data, annotations) {
-      // Everything else the object carries (labels, owner references, binaryData) is kept as read.
-      const metadata = { ...(current?.metadata ?? {}), name: 'aws-auth', namespace, annotations };
       try {
         if (!base.exists) {
-          await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, {
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name: 'aws-auth', namespace, annotations },
-            data,
-          });
+          await kubeCall(`creating ${where('aws-auth')}`, () =>
+            core.createNamespacedConfigMap({
+              namespace,
+              body: {
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { name: 'aws-auth', namespace, annotations },
+                data,
+              },
+            }),
+          );
         } else {
-          await kube.replace(path('aws-auth'), {
-            ...current,
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { ...metadata, resourceVersion: base.resourceVersion },
-            data,
-          });
+          // Everything else the object carries (labels, owner references, binaryData) is kept as read.
+          const metadata = { ...(current?.metadata ?? {}), name: 'aws-auth', namespace, annotations };
+          await kubeCall(`replacing ${where('aws-auth')}`, () =>
+            core.replaceNamespacedConfigMap({
+              name: 'aws-auth',
+              namespace,
+              body: {
+                ...current,
+                apiVersion: 'v1',
+                kind: 'ConfigMap',
+                metadata: { ...metadata, resourceVersion: base.resourceVersion },
+                data,
+              },
+            }),
+          );
         }
       } catch (error) {
-        if (error instanceof KubeApiError && error.status === 409) {
+        if (error instanceof KubeConflictError) {
           throw new WriteConflictError('aws-auth changed since it was read', { cause: error });
         }
         throw error;
       }
     },
     async saveBackup(previous) {
-      const body = {
+      const body: V1ConfigMap = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: {
@@ -77,21 +88,27 @@ export function awsAuthStore(kube: KubeClient, namespace = 'kube-system'): AwsAu
       // before their own write, and the last write's backup is the one that stays.
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          await kube.replace(path(backupName), body);
+          await kubeCall(`replacing ${where(backupName)}`, () =>
+            core.replaceNamespacedConfigMap({ name: backupName, namespace, body }),
+          );
           return;
         } catch (error) {
-          if (!(error instanceof KubeApiError && error.status === 404)) throw error;
+          if (!(error instanceof KubeNotFoundError)) throw error;
         }
         try {
-          await kube.create(`/api/v1/namespaces/${namespace}/configmaps`, body);
+          await kubeCall(`creating ${where(backupName)}`, () =>
+            core.createNamespacedConfigMap({ namespace, body }),
+          );
           return;
         } catch (error) {
-          if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+          if (!(error instanceof KubeConflictError)) throw error;
         }
       }
     },
     async readBackup() {
-      const backup = await kube.get<ConfigMap>(path(backupName));
+      const backup = await kubeFind(`reading ${where(backupName)}`, () =>
+        core.readNamespacedConfigMap({ name: backupName, namespace }),
+      );
       if (!backup) return undefined;
       const notes = backup.metadata?.annotations ?? {};
       return {
@@ -106,7 +123,7 @@ export function awsAuthStore(kube: KubeClient, namespace = 'kube-system'): AwsAu
   };
 }
 
-function snapshot(cm: ConfigMap | undefined): AwsAuthSnapshot {
+function snapshot(cm: V1ConfigMap | undefined): AwsAuthSnapshot {
   if (!cm) return { exists: false, data: {}, annotations: {} };
   return {
     exists: true,

@@ -1,37 +1,53 @@
+import type { RbacV1Subject, V1ClusterRoleBinding, V1RoleBinding } from '@kubernetes/client-node';
 import type { ExternalUser } from '../../domain/rotation/external-users';
 import { kubeAnnotation, kubeLabels } from '../../domain/rotation/rotation-ownership';
-import type { KubeClient } from './kube-client';
-import {
-  deleteOptions,
-  type KubeList,
-  type KubeObject,
-  madeFor,
-  managedSelector,
-  requireOwned,
-} from './kube-objects';
+import type { KubeApis } from './kube-api';
+import { kubeCall, kubeDelete, kubeFind } from './kube-call';
+import { deleteOptions, madeFor, managedSelector, requireOwned } from './kube-objects';
 
-const rbac = '/apis/rbac.authorization.k8s.io/v1';
-
-interface Subject {
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-interface Binding extends KubeObject {
-  kind?: string;
-  roleRef: { apiGroup: string; kind: string; name: string };
-  subjects?: Subject[];
-}
-
-/** RoleBindings live in a namespace, ClusterRoleBindings do not. */
-function collection(clusterWide: boolean, namespace: string): string {
-  return clusterWide ? `${rbac}/clusterrolebindings` : `${rbac}/namespaces/${namespace}/rolebindings`;
-}
+type Binding = V1RoleBinding | V1ClusterRoleBinding;
 
 /** The one binding the tool keeps per external user; the name says who made it and for whom. */
 export function bindingName(user: string): string {
   return `eks-access-sync:${user}`;
+}
+
+/** RoleBindings live in a namespace, ClusterRoleBindings do not (namespace `undefined`). */
+function bindingCalls({ rbac }: KubeApis, namespace: string | undefined) {
+  const id = (name: string) =>
+    namespace ? `RoleBinding ${namespace}/${name}` : `ClusterRoleBinding ${name}`;
+  return {
+    read: (name: string) =>
+      kubeFind(
+        `reading ${id(name)}`,
+        (): Promise<Binding> =>
+          namespace
+            ? rbac.readNamespacedRoleBinding({ name, namespace })
+            : rbac.readClusterRoleBinding({ name }),
+      ),
+    create: (body: Binding) =>
+      kubeCall(
+        `creating ${id(body.metadata?.name ?? '')}`,
+        (): Promise<Binding> =>
+          namespace
+            ? rbac.createNamespacedRoleBinding({ namespace, body })
+            : rbac.createClusterRoleBinding({ body }),
+      ),
+    replace: (name: string, body: Binding) =>
+      kubeCall(
+        `replacing ${id(name)}`,
+        (): Promise<Binding> =>
+          namespace
+            ? rbac.replaceNamespacedRoleBinding({ name, namespace, body })
+            : rbac.replaceClusterRoleBinding({ name, body }),
+      ),
+    delete: (name: string, uid: string | undefined) =>
+      kubeDelete(`deleting ${id(name)}`, () =>
+        namespace
+          ? rbac.deleteNamespacedRoleBinding({ name, namespace, body: deleteOptions(uid) })
+          : rbac.deleteClusterRoleBinding({ name, body: deleteOptions(uid) }),
+      ),
+  };
 }
 
 /**
@@ -39,71 +55,72 @@ export function bindingName(user: string): string {
  * ClusterRoleBinding, the ServiceAccount as the only subject), and deletes every other binding the
  * tool made for the user on this cluster, so that access never stays broader than configured.
  */
-export async function ensureBinding(kube: KubeClient, cluster: string, user: ExternalUser): Promise<void> {
+export async function ensureBinding(apis: KubeApis, cluster: string, user: ExternalUser): Promise<void> {
   const name = bindingName(user.name);
-  const path = `${collection(user.clusterWide, user.namespace)}/${encodeURIComponent(name)}`;
-  const wanted: Binding = {
-    kind: user.clusterWide ? 'ClusterRoleBinding' : 'RoleBinding',
-    metadata: {
-      name,
-      ...(user.clusterWide ? {} : { namespace: user.namespace }),
-      labels: kubeLabels(user.name),
-      annotations: { [kubeAnnotation.cluster]: cluster },
-    },
+  const calls = bindingCalls(apis, user.clusterWide ? undefined : user.namespace);
+  const kind = user.clusterWide ? 'ClusterRoleBinding' : 'RoleBinding';
+  const metadata = {
+    name,
+    ...(user.clusterWide ? {} : { namespace: user.namespace }),
+    labels: kubeLabels(user.name),
+    annotations: { [kubeAnnotation.cluster]: cluster },
+  };
+  const body: Binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind,
+    metadata,
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: user.clusterRole },
     subjects: [{ kind: 'ServiceAccount', name: user.name, namespace: user.namespace }],
   };
-  const body = { apiVersion: 'rbac.authorization.k8s.io/v1', ...wanted };
-  const existing = await kube.get<Binding>(path);
+  const existing = await calls.read(name);
   if (!existing) {
-    await kube.create(collection(user.clusterWide, user.namespace), body);
+    await calls.create(body);
   } else {
-    requireOwned(existing, cluster, `${wanted.kind} ${name}`);
+    requireOwned(existing, cluster, `${kind} ${name}`);
     if (existing.roleRef.kind !== 'ClusterRole' || existing.roleRef.name !== user.clusterRole) {
       // roleRef cannot be changed in place; the binding is replaced.
-      await kube.delete(path, deleteOptions(existing.metadata.uid));
-      await kube.create(collection(user.clusterWide, user.namespace), body);
+      await calls.delete(name, existing.metadata?.uid);
+      await calls.create(body);
     } else if (!onlySubjectIs(existing, user)) {
-      await kube.replace(path, {
+      await calls.replace(name, {
         ...body,
-        metadata: { ...wanted.metadata, resourceVersion: existing.metadata.resourceVersion },
+        metadata: { ...metadata, resourceVersion: existing.metadata?.resourceVersion },
       });
     }
   }
   const keep = `${user.clusterWide ? '' : user.namespace}/${name}`;
-  for (const other of await userBindings(kube, cluster, user.name)) {
-    if (`${other.metadata.namespace ?? ''}/${other.metadata.name}` !== keep) await deleteBinding(kube, other);
+  for (const other of await userBindings(apis, cluster, user.name)) {
+    if (`${other.metadata?.namespace ?? ''}/${other.metadata?.name}` !== keep)
+      await deleteBinding(apis, other);
   }
 }
 
 /** Deletes the tool's bindings for a ServiceAccount being offboarded. */
 export async function removeBindings(
-  kube: KubeClient,
+  apis: KubeApis,
   cluster: string,
   account: { namespace: string; name: string; user: string },
 ): Promise<void> {
-  for (const binding of await userBindings(kube, cluster, account.user)) {
+  for (const binding of await userBindings(apis, cluster, account.user)) {
     const forAccount = (binding.subjects ?? []).some(
       (s) => s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace,
     );
-    if (forAccount) await deleteBinding(kube, binding);
+    if (forAccount) await deleteBinding(apis, binding);
   }
 }
 
 /** Every RoleBinding (any namespace) and ClusterRoleBinding the tool made for the user on this cluster. */
-async function userBindings(kube: KubeClient, cluster: string, user: string): Promise<Binding[]> {
-  const selector = managedSelector(user);
+async function userBindings({ rbac }: KubeApis, cluster: string, user: string): Promise<Binding[]> {
+  const labelSelector = managedSelector(user);
   const [roleBindings, clusterRoleBindings] = await Promise.all([
-    kube.get<KubeList<Binding>>(`${rbac}/rolebindings${selector}`),
-    kube.get<KubeList<Binding>>(`${rbac}/clusterrolebindings${selector}`),
+    kubeCall('listing RoleBindings', () => rbac.listRoleBindingForAllNamespaces({ labelSelector })),
+    kubeCall('listing ClusterRoleBindings', () => rbac.listClusterRoleBinding({ labelSelector })),
   ]);
-  return [...(roleBindings?.items ?? []), ...(clusterRoleBindings?.items ?? [])].filter((b) =>
-    madeFor(b, cluster),
-  );
+  return [...roleBindings.items, ...clusterRoleBindings.items].filter((b) => madeFor(b, cluster));
 }
 
 function onlySubjectIs(binding: Binding, user: ExternalUser): boolean {
-  const [subject, ...others] = binding.subjects ?? [];
+  const [subject, ...others]: (RbacV1Subject | undefined)[] = binding.subjects ?? [];
   return (
     others.length === 0 &&
     subject?.kind === 'ServiceAccount' &&
@@ -112,10 +129,7 @@ function onlySubjectIs(binding: Binding, user: ExternalUser): boolean {
   );
 }
 
-async function deleteBinding(kube: KubeClient, binding: Binding): Promise<void> {
-  const { namespace, name, uid } = binding.metadata;
-  await kube.delete(
-    `${collection(namespace === undefined, namespace ?? '')}/${encodeURIComponent(name)}`,
-    deleteOptions(uid),
-  );
+async function deleteBinding(apis: KubeApis, binding: Binding): Promise<void> {
+  const { namespace, name = '', uid } = binding.metadata ?? {};
+  await bindingCalls(apis, namespace).delete(name, uid);
 }

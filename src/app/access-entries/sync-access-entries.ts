@@ -12,8 +12,9 @@ import {
 } from '../../domain/access-entries/protected-entries';
 import { desiredEntries } from '../../domain/aws-auth/desired-state';
 import type { ClusterConfig } from '../../domain/config/config';
+import { mapLimited } from '../map-limited';
 import { type ClusterResult, emptyResult } from '../sync/cluster-result';
-import { type ClusterSyncRequest, mapLimited, type SyncDeps } from '../sync/sync-cluster';
+import type { ClusterSyncRequest, SyncDeps } from '../sync/sync-cluster';
 import type { AccessEntryStore, EksClusters } from './eks-ports';
 
 export interface AccessEntriesDeps extends SyncDeps {

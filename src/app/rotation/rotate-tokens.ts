@@ -6,7 +6,7 @@ import {
   secretNameFor,
   UnknownAccountError,
 } from '../../domain/rotation/external-users';
-import { mapLimited } from '../sync/sync-cluster';
+import { mapLimited } from '../map-limited';
 import { type OffboardResult, offboard } from './offboard';
 import { rotateUser, type UserRotationResult } from './rotate-user';
 import type { RotationCommand } from './rotation-command';

@@ -2,10 +2,11 @@ import { arnKey } from '../../domain/arn';
 import type { GroupMembers, IamUser } from '../../domain/aws-auth/desired-state';
 import { blockedBy, iamNameKey, sameIamName, type UnreadGroup } from '../../domain/aws-auth/iam-groups';
 import { appliesTo, type ClusterConfig } from '../../domain/config/config';
+import { mapLimited } from '../map-limited';
 import type { IamDirectory } from '../ports';
 import { type ClusterResult, emptyResult } from './cluster-result';
 import { rollbackCluster } from './rollback';
-import { mapLimited, type SyncDeps } from './sync-cluster';
+import type { SyncDeps } from './sync-cluster';
 import { type BackendDeps, syncClusterBackend } from './sync-cluster-backend';
 import type { SyncCommand } from './sync-command';
 

@@ -39,16 +39,17 @@ describe('kube-apiserver stopped mid-sync and restarted', () => {
     const id = `f${++ids}`;
     const admin = kube.admin();
     for (const c of clusters) {
-      await admin.create('/api/v1/namespaces', {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: `${id}-${c}` },
+      await admin.createNamespace({
+        body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${id}-${c}` } },
       });
-      await admin.create(`/api/v1/namespaces/${id}-${c}/configmaps`, {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'aws-auth', namespace: `${id}-${c}` },
-        data: { mapRoles: nodeRoles },
+      await admin.createNamespacedConfigMap({
+        namespace: `${id}-${c}`,
+        body: {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'aws-auth', namespace: `${id}-${c}` },
+          data: { mapRoles: nodeRoles },
+        },
       });
     }
     const config = parseAccessConfig(
@@ -65,8 +66,10 @@ describe('kube-apiserver stopped mid-sync and restarted', () => {
       };
       return { config, iam, clusters: clustersWithFault, sleep: async () => {}, concurrency: 1 };
     };
-    const read = (c: string) =>
-      kube.admin().get<ConfigMap>(`/api/v1/namespaces/${id}-${c}/configmaps/aws-auth`);
+    const read = async (c: string) =>
+      (await kube
+        .admin()
+        .readNamespacedConfigMap({ name: 'aws-auth', namespace: `${id}-${c}` })) as ConfigMap;
     const arns = async (c: string) => parseAwsAuth((await read(c))?.data ?? {}).entries.map((e) => e.arn);
     return { deps, read, arns };
   }

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { type KubeReady, kubeBinary, startKube } from '../../../scripts/sandbox/kube';
 import { isAlive, startDetached, stopProcessGroup, waitFor } from '../../../scripts/sandbox/processes';
-import { kubeClient } from '../../../src/adapters/kubernetes/kube-client';
 import type { ClusterEndpoint } from '../../../src/app/ports';
 
 /**
@@ -29,8 +29,13 @@ export class PrivateKube {
   }
 
   /** An uncounted client for setting up and checking, valid until the next restart. */
-  admin() {
-    return kubeClient(this.endpoint);
+  admin(): CoreV1Api {
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser(
+      { name: 'private', server: this.ready.server, caData: this.ready.caData, skipTLSVerify: false },
+      { name: 'admin', token: this.ready.adminToken },
+    );
+    return kc.makeApiClient(CoreV1Api);
   }
 
   async stop(): Promise<void> {

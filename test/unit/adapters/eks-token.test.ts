@@ -1,7 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EksTokenError, type EksTokenOptions, eksToken } from '../../../src/adapters/eks-token.js';
+import {
+  EksTokenError,
+  type EksTokenOptions,
+  eksToken,
+  renewingEksToken,
+} from '../../../src/adapters/eks-token.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const SESSION_TOKEN = 'FwoGZXIvYXdzEXAMPLE/session+token==';
@@ -209,5 +214,25 @@ describe('eksToken', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('renewingEksToken', () => {
+  it('keeps one token for 14 minutes, then signs a new one before STS stops honouring it', async () => {
+    // Prepare
+    let now = CLOCK;
+    const renew = renewingEksToken({ ...base, now: () => now });
+
+    // Act
+    const first = await renew();
+    now = new Date(CLOCK.getTime() + 13 * 60_000);
+    const stillFirst = await renew();
+    now = new Date(CLOCK.getTime() + 14 * 60_000);
+    const second = await renew();
+
+    // Assess
+    expect(stillFirst).toBe(first);
+    expect(second).not.toBe(first);
+    expect(decode(second).searchParams.get('X-Amz-Date')).toBe('20240506T072209Z');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KubeApiError } from '../../../src/adapters/kubernetes/kube-client';
+import { KubeForbiddenError } from '../../../src/adapters/kubernetes/kube-errors';
 import { type RotateTokensSummary, rotateTokens } from '../../../src/app/rotation/rotate-tokens';
 import { fakeDeps } from './fakes';
 
@@ -16,7 +16,7 @@ describe('a token request the cluster denies', () => {
     fake.deps.externalAccess = () => ({
       ...access,
       requestToken: async () => {
-        throw new KubeApiError(
+        throw new KubeForbiddenError(
           403,
           'Forbidden',
           'POST /api/v1/namespaces/external-access/serviceaccounts/partner-ci/token: 403 Forbidden: cannot create resource "serviceaccounts/token"',

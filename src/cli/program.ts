@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { exitCodeOf, exitCodes } from './cli-error';
+import type { LiveOptions } from './live';
+import { type RenderOptions, renderCommand, required } from './render-command';
+import type { Terminal } from './terminal';
+
+const version = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const output = (answer: string, byDefault: 'text' | 'json') =>
+  new Option('--output <format>', answer).choices(['text', 'json']).default(byDefault);
+
+/**
+ * The eks-access-sync command. commander: maintained, no dependencies of its own, and from one
+ * declaration per command it gives --help everywhere, unknown options refused with a suggestion,
+ * and checked choices.
+ */
+function program(terminal: Terminal, done: (code: number) => void): Command {
+  const root = new Command('eks-access-sync')
+    .description('Keeps EKS cluster access (aws-auth, access entries) in sync with IAM groups, safely.')
+    .version(version, '-V, --version', 'the version of eks-access-sync')
+    .configureOutput({ writeOut: (text) => terminal.out(text), writeErr: (text) => terminal.err(text) })
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 success (changes or none), 1 a cluster failed, 2 invalid input, 3 refused.',
+    );
+
+  root
+    .command('render')
+    .description('Offline: print the next aws-auth of one cluster on stdout and its diff on stderr.')
+    .option('--config <file>', 'access.yaml (required)')
+    .option('--cluster <name>', 'the cluster, as named in the config (required)')
+    .option('--iam <file>', 'each mapped IAM group → its users, as `aws iam get-group` lists them (required)')
+    .option('--current <file>', 'the aws-auth of today (`kubectl get cm -n kube-system aws-auth -o yaml`)')
+    .option('--force', 'render a mass removal instead of refusing it')
+    .addOption(output('the diff on stderr: text or json', 'text'))
+    .action((options: RenderOptions) => done(renderCommand(options, terminal)));
+
+  for (const command of ['plan', 'apply'] as const) {
+    root
+      .command(command)
+      .description(
+        command === 'plan'
+          ? 'Show what a reconcile would change on each cluster; writes nothing.'
+          : 'Reconcile each cluster: write what plan shows.',
+      )
+      .option('--config <file>', 'access.yaml (required)')
+      .option('--cluster <name>', 'only this cluster (default: every cluster in the config)')
+      .option('--force', 'carry out a mass removal instead of refusing it')
+      .option('--sandbox [envFile]', 'the local sandbox instead of AWS (default .sandbox/env.json)')
+      .addOption(new Option('--sandbox-env <file>', 'the sandbox env file').hideHelp())
+      .addOption(output('the summary on stdout: text or json (progress goes to stderr)', 'json'))
+      .action(async (options: Partial<LiveOptions> & Pick<LiveOptions, 'output'>) => {
+        const checked = required(command, options, ['config']);
+        // Loaded here: render and --help need neither the AWS SDK nor the cluster adapters.
+        const { live } = await import('./live');
+        done(await live(command, checked, terminal));
+      });
+  }
+  return root;
+}
+
+/** Runs the CLI on `argv` (without node and the script) and answers the exit code; never exits itself. */
+export async function runCli(argv: string[], terminal: Terminal): Promise<number> {
+  let code: number = exitCodes.ok;
+  try {
+    await program(terminal, (c) => {
+      code = c;
+    }).parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    // --help and --version end here too, with exit code 0; every other parse error is invalid input.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.invalidInput;
+    terminal.err(`eks-access-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodeOf(error);
+  }
+}

@@ -156,7 +156,7 @@ describe(`what eks-access-sync writes, read by aws-iam-authenticator ${authentic
       ].join('\n'),
     };
     const owned = emptyOwnership();
-    owned.mapRoles.add(arnKey('arn:aws:iam::111122223333:role/Deployer'));
+    owned.mapRoles.set(arnKey('arn:aws:iam::111122223333:role/Deployer'), undefined);
     const desired = [
       {
         section: 'mapRoles' as const,

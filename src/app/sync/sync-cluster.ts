@@ -83,12 +83,25 @@ function summarize(cluster: string, plan: AwsAuthPlan, warnings: string[]): Clus
   result.conflicts = plan.conflicts.map(
     (c) => `${c.arn}: an entry not written by this tool exists; left as it is`,
   );
+  result.drifted = plan.drifted.map(
+    (d) => `${d.arn}: changed by someone else; ${driftOutcome[d.resolution]}`,
+  );
   result.withheld = plan.withheld.map((c) => c.arn);
-  result.warnings = warnings;
+  result.warnings = [
+    ...warnings,
+    ...plan.ignoredClaims.map((c) => `${c.arn}: ownership claim ignored, ${c.why}; left as it is`),
+    ...plan.unwritable.map((c) => `${c.arn}: not written, ${c.why}`),
+  ];
   result.diff = describePlan(plan);
   if (plan.refusal) result.reason = plan.refusal;
   return result;
 }
+
+const driftOutcome = {
+  reported: 'left as it is (settings.onDrift: report)',
+  restored: 'restored to what the config wants (settings.onDrift: restore)',
+  released: 'theirs now, no longer managed by this tool (settings.onDrift: release)',
+} as const;
 
 /** Runs `work` over `items` with at most `limit` in flight, keeping the order of results. */
 export async function mapLimited<T, R>(

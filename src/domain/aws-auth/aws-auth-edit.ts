@@ -1,4 +1,5 @@
 import { isSeq } from 'yaml';
+import { arnKey } from '../arn';
 import { DomainError } from '../errors';
 import { type AwsAuthEntry, parseAwsAuth, parseSection, type Section, sections } from './aws-auth';
 import type { AwsAuthPlan } from './plan';
@@ -19,7 +20,13 @@ export function encodeAwsAuth(data: Record<string, string>, plan: AwsAuthPlan): 
   for (const section of sections) {
     const result = plan.result.filter((e) => e.section === section);
     const keep = new Set(result.filter((e) => e.index >= 0).map((e) => e.index));
-    const owned = result.filter((e) => e.index < 0 || plan.owned[section].has(e.key));
+    // A drifted entry left as it is keeps its claim but also its text and place, like a hand-written one.
+    const leftAsIs = new Set(
+      plan.drifted.filter((d) => d.resolution === 'reported').map((d) => arnKey(d.arn)),
+    );
+    const owned = result.filter(
+      (e) => e.index < 0 || (plan.owned[section].has(e.key) && !leftAsIs.has(e.key)),
+    );
     for (const e of owned) keep.delete(e.index);
     const text = encodeSection(data[section], keep, owned);
     if (text === undefined) delete next[section];

@@ -36,6 +36,8 @@ export function nextAwsAuth(
   const plan = planAwsAuth(parsed, owned, desired, {
     adoptUnownedEntries: config.settings.adoptUnownedEntries,
     maxRemovalShare: config.settings.maxRemovalShare,
+    onDrift: config.settings.onDrift,
+    allowSystemMasters: mapsSystemMasters(config),
     force: options.force,
     ...(options.scope ? { scope: options.scope } : {}),
     ...(options.exclude ? { exempt: options.exclude } : {}),
@@ -50,4 +52,11 @@ export function nextAwsAuth(
     data: encodeAwsAuth(current.data, plan),
     annotations: { ...current.annotations, [ownedAnnotation]: encodeOwnership(plan.owned) },
   };
+}
+
+/** Whether the config maps anyone to system:masters, which it may only with allowSystemMasters. */
+function mapsSystemMasters(config: AccessConfig): boolean {
+  return [...config.groups, ...config.roles].some(
+    (m) => m.allowSystemMasters && m.kubernetesGroups.includes('system:masters'),
+  );
 }

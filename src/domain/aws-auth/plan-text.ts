@@ -18,6 +18,18 @@ export function describePlan(plan: AwsAuthPlan): string[] {
         `left as it is, wanted ${show(conflict.wanted)}`,
     );
   }
+  for (const drift of plan.drifted) {
+    const wanted = drift.wanted ? `wanted ${show(drift.wanted)}` : 'no longer wanted';
+    lines.push(
+      `? ${drift.section} ${drift.arn}: changed by someone else (now ${show(drift.existing)}; ${wanted}); ${drift.resolution}`,
+    );
+  }
+  for (const claim of plan.ignoredClaims) {
+    lines.push(`! ${claim.section} ${claim.arn}: ownership claim ignored, ${claim.why}; left as it is`);
+  }
+  for (const entry of plan.unwritable) {
+    lines.push(`! ${entry.section} ${entry.arn}: not written, ${entry.why}`);
+  }
   for (const removal of plan.withheld) lines.push(`= ${removal.section} ${removal.arn}: removal withheld`);
   if (plan.refusal) lines.push(`refused: ${plan.refusal}`);
   return lines;

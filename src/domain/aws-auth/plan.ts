@@ -1,6 +1,7 @@
 import type { AwsAuthEntry, ParsedAwsAuth } from './aws-auth';
 import { byEntryKey, type DesiredEntry, sortedUnique } from './desired-state';
-import { emptyOwnership, type Ownership } from './ownership';
+import { emptyOwnership, entryDigest, type Ownership, sameOwnership } from './ownership';
+import { claimStatus, neverWritten } from './ownership-claims';
 
 export interface Mapping {
   arn: string;
@@ -16,12 +17,35 @@ export interface EntryChange {
   after?: Mapping;
 }
 
+/**
+ * `report`: leave the changed entry as it is and say so on every run; `restore`: put back what the
+ * config wants (or remove it when the config no longer does); `release`: theirs wins, the entry is no
+ * longer the tool's and is kept like a hand-written one.
+ */
+export type DriftPolicy = 'report' | 'restore' | 'release';
+
+export interface DriftedEntry {
+  section: AwsAuthEntry['section'];
+  arn: string;
+  /** As someone changed it. */
+  existing: Mapping;
+  /** What the config wants for that ARN now, when it still wants one. */
+  wanted?: Mapping;
+  resolution: 'reported' | 'restored' | 'released';
+}
+
 /** What a sync would do to one aws-auth; `changes` are applied only when the plan is written. */
 export interface AwsAuthPlan {
   changes: EntryChange[];
   unchanged: number;
   /** Entries the config wants but that someone else wrote: left alone, reported. */
   conflicts: { section: AwsAuthEntry['section']; arn: string; existing: Mapping; wanted: Mapping }[];
+  /** Entries the tool wrote that someone changed since, and what this plan does about each. */
+  drifted: DriftedEntry[];
+  /** Ownership claims on entries the tool could never have written (node roles): ignored, the entry kept. */
+  ignoredClaims: { section: AwsAuthEntry['section']; arn: string; why: string }[];
+  /** Entries the config asks for that this tool never writes (a node's username), and why. */
+  unwritable: { section: AwsAuthEntry['section']; arn: string; why: string }[];
   /** Removals held back by the mass-removal guard, and why. */
   withheld: EntryChange[];
   refusal?: string;
@@ -35,6 +59,10 @@ export interface PlanOptions {
   adoptUnownedEntries: boolean;
   maxRemovalShare: number;
   force: boolean;
+  /** What to do with an entry the tool wrote that someone changed since; default `report`. */
+  onDrift?: DriftPolicy;
+  /** The config maps someone to system:masters (allowSystemMasters): a claim on such an entry can be ours. */
+  allowSystemMasters?: boolean;
   /** Limit the plan to these keys (one user's entry, after a membership event); absent: everything. */
   scope?: ReadonlySet<string>;
   /** Keys whose removal the mass-removal guard does not count: their principals keep access another way (an access entry). */
@@ -43,7 +71,8 @@ export interface PlanOptions {
 
 /**
  * Compares what aws-auth holds with what the config wants. Entries the tool does not own are
- * never changed or removed; owned entries converge on the desired state.
+ * never changed or removed; owned entries converge on the desired state; an owned entry someone
+ * changed is drift, handled as `onDrift` says.
  */
 export function planAwsAuth(
   current: ParsedAwsAuth,
@@ -52,18 +81,53 @@ export function planAwsAuth(
   options: PlanOptions,
 ): AwsAuthPlan {
   const inScope = (key: string) => options.scope === undefined || options.scope.has(key);
-  const wanted = new Map(desired.filter((d) => inScope(d.key)).map((d) => [`${d.section}:${d.key}`, d]));
+  const onDrift = options.onDrift ?? 'report';
+  const policy = { allowSystemMasters: options.allowSystemMasters ?? false };
+  // What the tool would not recognise as its own afterwards, it does not write in the first place.
+  const unwritable: AwsAuthPlan['unwritable'] = [];
+  const writable = desired.filter((d) => {
+    const why = neverWritten(d, policy);
+    if (why !== undefined && inScope(d.key)) unwritable.push({ section: d.section, arn: d.arn, why });
+    return why === undefined;
+  });
+  const wanted = new Map(writable.filter((d) => inScope(d.key)).map((d) => [`${d.section}:${d.key}`, d]));
   const nextOwned = emptyOwnership();
+  const own = (e: AwsAuthEntry | DesiredEntry) => nextOwned[e.section].set(e.key, entryDigest(e));
   const changes: EntryChange[] = [];
   const conflicts: AwsAuthPlan['conflicts'] = [];
+  const drifted: DriftedEntry[] = [];
+  const ignoredClaims: AwsAuthPlan['ignoredClaims'] = [];
   const kept: AwsAuthEntry[] = [];
   const ownedEntries: AwsAuthEntry[] = [];
   let unchanged = 0;
 
   for (const entry of current.entries) {
     const id = `${entry.section}:${entry.key}`;
-    const isOwned = owned[entry.section].has(entry.key);
     const want = wanted.get(id);
+    const status = claimStatus(entry, owned, policy);
+    if (status === 'ignored') {
+      const why = neverWritten(entry, policy) ?? '';
+      ignoredClaims.push({ section: entry.section, arn: entry.arn, why });
+    }
+    if (status === 'drifted') {
+      const resolution = !inScope(entry.key) ? 'reported' : driftResolution[onDrift];
+      drifted.push({
+        section: entry.section,
+        arn: entry.arn,
+        existing: mapping(entry),
+        ...(want ? { wanted: mapping(want) } : {}),
+        resolution,
+      });
+      if (resolution === 'reported') {
+        // The claim stays as recorded, so the drift is reported on every run until someone resolves it.
+        const digest = owned[entry.section].get(entry.key);
+        if (digest !== undefined) nextOwned[entry.section].set(entry.key, digest);
+        wanted.delete(id);
+        kept.push(entry);
+        continue;
+      }
+    }
+    const isOwned = status === 'owned' || (status === 'drifted' && onDrift === 'restore');
     if (!isOwned && !(want && options.adoptUnownedEntries)) {
       if (want)
         conflicts.push({
@@ -77,7 +141,7 @@ export function planAwsAuth(
       continue;
     }
     if (!inScope(entry.key)) {
-      nextOwned[entry.section].add(entry.key);
+      own(entry);
       ownedEntries.push(entry);
       continue;
     }
@@ -86,9 +150,9 @@ export function planAwsAuth(
       changes.push({ section: entry.section, key: entry.key, arn: entry.arn, before: mapping(entry) });
       continue;
     }
-    nextOwned[entry.section].add(entry.key);
+    own(want);
     ownedEntries.push(toEntry(want));
-    if (sameMapping(entry, want) && isOwned) unchanged++;
+    if (sameMapping(entry, want) && status === 'owned') unchanged++;
     else
       changes.push({
         section: entry.section,
@@ -99,7 +163,7 @@ export function planAwsAuth(
       });
   }
   for (const want of wanted.values()) {
-    nextOwned[want.section].add(want.key);
+    own(want);
     ownedEntries.push(toEntry(want));
     changes.push({ section: want.section, key: want.key, arn: want.arn, after: mapping(want) });
   }
@@ -120,7 +184,7 @@ export function planAwsAuth(
       const entry = current.entries.find((e) => e.section === removal.section && e.key === removal.key);
       if (entry) {
         ownedEntries.push(entry);
-        nextOwned[entry.section].add(entry.key);
+        own(entry);
       }
     }
   }
@@ -130,11 +194,20 @@ export function planAwsAuth(
     changes: applied.sort(byEntryKey),
     unchanged,
     conflicts,
+    drifted: drifted.sort(byArn),
+    ignoredClaims: ignoredClaims.sort(byArn),
+    unwritable,
     withheld,
     ...(refusal ? { refusal } : {}),
     owned: nextOwned,
     result: [...kept, ...ownedEntries.sort(byEntryKey)],
   };
+}
+
+const driftResolution = { report: 'reported', restore: 'restored', release: 'released' } as const;
+
+function byArn(a: { section: string; arn: string }, b: { section: string; arn: string }): number {
+  return byEntryKey({ section: a.section, key: a.arn }, { section: b.section, key: b.arn });
 }
 
 function toEntry(d: DesiredEntry): AwsAuthEntry {
@@ -163,10 +236,5 @@ function sameMapping(a: Mapping, b: Mapping): boolean {
 
 /** True when applying the plan would change the ConfigMap: entries or the ownership record. */
 export function planChangesSomething(plan: AwsAuthPlan, owned: Ownership): boolean {
-  const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((k) => b.has(k));
-  return (
-    plan.changes.length > 0 ||
-    !same(plan.owned.mapRoles, owned.mapRoles) ||
-    !same(plan.owned.mapUsers, owned.mapUsers)
-  );
+  return plan.changes.length > 0 || !sameOwnership(plan.owned, owned);
 }

@@ -55,11 +55,16 @@ export const settingsSchema = z.strictObject({
   adoptUnownedEntries: z.boolean().default(false),
   /** Refuse a plan that removes more than this share of the entries the tool owns (when more than two). */
   maxRemovalShare: z.number().min(0).max(1).default(0.5),
+  /**
+   * An entry the tool wrote that someone changed since: `report` leaves it and says so on every run,
+   * `restore` puts back what the config wants, `release` lets theirs win and stops managing it.
+   */
+  onDrift: z.enum(['report', 'restore', 'release']).default('report'),
 });
 
 export const accessConfigSchema = z
   .strictObject({
-    settings: settingsSchema.default({ adoptUnownedEntries: false, maxRemovalShare: 0.5 }),
+    settings: settingsSchema.default({ adoptUnownedEntries: false, maxRemovalShare: 0.5, onDrift: 'report' }),
     clusters: z.array(clusterSchema).min(1),
     groups: z.array(groupMappingSchema).default([]),
     roles: z.array(roleMappingSchema).default([]),

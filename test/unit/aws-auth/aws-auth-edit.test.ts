@@ -4,6 +4,7 @@ import { arnKey } from '../../../src/domain/arn';
 import { parseAwsAuth } from '../../../src/domain/aws-auth/aws-auth';
 import { EncodingMismatchError, encodeAwsAuth } from '../../../src/domain/aws-auth/aws-auth-edit';
 import type { DesiredEntry } from '../../../src/domain/aws-auth/desired-state';
+import { entryDigest } from '../../../src/domain/aws-auth/ownership';
 import { applyPlan, loadAwsAuthFixture, mappings } from './aws-auth-configmap';
 
 const account = '111122223333';
@@ -206,8 +207,11 @@ describe('encodeAwsAuth', () => {
             changes: [],
             unchanged: 0,
             conflicts: [],
+            drifted: [],
+            ignoredClaims: [],
+            unwritable: [],
             withheld: [],
-            owned: { mapRoles: new Set([wanted.key]), mapUsers: new Set() },
+            owned: { mapRoles: new Map([[wanted.key, entryDigest(wanted)]]), mapUsers: new Map() },
             result: [{ ...wanted, line: 0, index: -1 }],
           },
         );

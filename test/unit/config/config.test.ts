@@ -44,7 +44,7 @@ roles:
     const config = parseAccessConfig(text);
 
     // Assess
-    expect(config.settings).toEqual({ adoptUnownedEntries: false, maxRemovalShare: 0.5 });
+    expect(config.settings).toEqual({ adoptUnownedEntries: false, maxRemovalShare: 0.5, onDrift: 'report' });
     expect(config.clusters).toEqual([
       {
         name: 'prod-east',

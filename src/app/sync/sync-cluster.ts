@@ -50,7 +50,7 @@ export async function syncCluster(
       const result = summarize(cluster.name, plan, next.current.warnings);
       if (!next.changes) return { ...result, status: plan.refusal ? 'refused' : 'unchanged' };
       if (!request.apply) return { ...result, status: 'planned' };
-      await store.saveBackup(current);
+      await store.saveBackup(next.record.text);
       try {
         await store.write(current, next.data, next.annotations);
         return { ...result, status: plan.refusal ? 'refused' : 'updated', conflictRetries: attempt - 1 };

@@ -15,7 +15,10 @@ export class EncodingMismatchError extends DomainError {
  * cannot read `{{SessionName}}` as a map or `yes` as a boolean. The result is parsed back and must
  * hold exactly the planned entries, or nothing is returned.
  */
-export function encodeAwsAuth(data: Record<string, string>, plan: AwsAuthPlan): Record<string, string> {
+export function encodeAwsAuth(
+  data: Record<string, string>,
+  plan: Pick<AwsAuthPlan, 'result' | 'owned' | 'drifted'>,
+): Record<string, string> {
   const next: Record<string, string> = { ...data };
   for (const section of sections) {
     const result = plan.result.filter((e) => e.section === section);
@@ -46,6 +49,8 @@ function encodeSection(
     const { doc } = parseSection(original);
     const seq = doc.contents;
     if (!isSeq(seq)) throw new EncodingMismatchError('unowned entries found outside a list');
+    // Nothing taken out, nothing added: the text stays byte for byte, comments and spacing included.
+    if (owned.length === 0 && keep.size === seq.items.length) return original;
     seq.items = seq.items.filter((_, i) => keep.has(i));
     seq.flow = false;
     // A `...` end marker kept here would turn the owned entries appended below into a second document.

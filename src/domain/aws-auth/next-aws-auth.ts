@@ -3,7 +3,9 @@ import { type ParsedAwsAuth, parseAwsAuth } from './aws-auth';
 import { encodeAwsAuth } from './aws-auth-edit';
 import { desiredEntries, type GroupMembers } from './desired-state';
 import { encodeOwnership, ownedAnnotation, readOwnership } from './ownership';
+import { claimStatus } from './ownership-claims';
 import { type AwsAuthPlan, planAwsAuth, planChangesSomething } from './plan';
+import { encodeWriteRecord, lastWriteAnnotation } from './write-record';
 
 export interface NextAwsAuth {
   current: ParsedAwsAuth;
@@ -12,6 +14,8 @@ export interface NextAwsAuth {
   changes: boolean;
   data: Record<string, string>;
   annotations: Record<string, string>;
+  /** What this write changes, per entry, kept for a rollback; its id goes on aws-auth with the write. */
+  record: { text: string; id: string };
 }
 
 /**
@@ -43,14 +47,32 @@ export function nextAwsAuth(
     ...(options.exclude ? { exempt: options.exclude } : {}),
   });
   const changes = planChangesSomething(plan, owned);
+  const policy = { allowSystemMasters: mapsSystemMasters(config) };
+  const record = encodeWriteRecord({
+    changes: plan.changes.map((c) => {
+      const before = parsed.entries.find((e) => e.section === c.section && e.key === c.key);
+      return {
+        section: c.section,
+        arn: c.arn,
+        ...(c.before ? { before: c.before } : {}),
+        ...(c.after ? { after: c.after } : {}),
+        ownedBefore: before !== undefined && claimStatus(before, owned, policy) === 'owned',
+      };
+    }),
+  });
   if (!changes)
-    return { current: parsed, plan, changes, data: current.data, annotations: current.annotations };
+    return { current: parsed, plan, changes, data: current.data, annotations: current.annotations, record };
   return {
     current: parsed,
     plan,
     changes,
     data: encodeAwsAuth(current.data, plan),
-    annotations: { ...current.annotations, [ownedAnnotation]: encodeOwnership(plan.owned) },
+    annotations: {
+      ...current.annotations,
+      [ownedAnnotation]: encodeOwnership(plan.owned),
+      [lastWriteAnnotation]: record.id,
+    },
+    record,
   };
 }
 

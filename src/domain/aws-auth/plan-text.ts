@@ -1,7 +1,12 @@
 import type { AwsAuthPlan, Mapping } from './plan';
 
 /** The plan as lines a person reviews in a pull request or a terminal; no secrets exist in a plan. */
-export function describePlan(plan: AwsAuthPlan): string[] {
+export function describePlan(
+  plan: Pick<
+    AwsAuthPlan,
+    'changes' | 'conflicts' | 'drifted' | 'ignoredClaims' | 'unwritable' | 'withheld' | 'refusal'
+  >,
+): string[] {
   const lines: string[] = [];
   const show = (m: Mapping) => `username=${JSON.stringify(m.username)} groups=[${m.groups.join(', ')}]`;
   for (const change of plan.changes) {

@@ -204,13 +204,7 @@ describe('encodeAwsAuth', () => {
         const data = encodeAwsAuth(
           {},
           {
-            changes: [],
-            unchanged: 0,
-            conflicts: [],
             drifted: [],
-            ignoredClaims: [],
-            unwritable: [],
-            withheld: [],
             owned: { mapRoles: new Map([[wanted.key, entryDigest(wanted)]]), mapUsers: new Map() },
             result: [{ ...wanted, line: 0, index: -1 }],
           },

@@ -45,16 +45,10 @@ const recordSchema = z.strictObject({
 
 /** The record as text, and its id: 16 characters of its SHA-256, recorded on aws-auth by the write. */
 export function encodeWriteRecord(record: WriteRecord): { text: string; id: string } {
-  const tuple = (arn: string, m?: Mapping) => (m ? [m.username, m.groups] : null);
+  const tuple = (m?: Mapping) => (m ? [m.username, m.groups] : null);
   let text = JSON.stringify({
     v: 1,
-    changes: record.changes.map((c) => [
-      c.section,
-      c.arn,
-      tuple(c.arn, c.before),
-      tuple(c.arn, c.after),
-      c.ownedBefore,
-    ]),
+    changes: record.changes.map((c) => [c.section, c.arn, tuple(c.before), tuple(c.after), c.ownedBefore]),
   });
   if (record.tooLarge || Buffer.byteLength(text) > maxRecordBytes) {
     text = JSON.stringify({ v: 1, tooLarge: true, changes: [] });

@@ -3,6 +3,7 @@ import { parsePrincipalArn } from '../arn';
 import { accessPolicySchema, bootstrapSchema, clusterBackendSchema } from '../bootstrap/cluster-bootstrap';
 import { InvalidArnError } from '../errors';
 import { checkExternalUsers, externalUserSchema } from '../rotation/external-users';
+import { systemGroupsPolicy, withPolicies } from './config-policy';
 
 const k8sGroup = z
   .string()
@@ -31,24 +32,30 @@ export const clusterSchema = z.strictObject({
 
 const clusterList = z.array(clusterName).min(1).optional();
 
-export const groupMappingSchema = z.strictObject({
-  iamGroup: iamName,
-  kubernetesGroups: z.array(k8sGroup).min(1),
-  allowSystemMasters: z.boolean().default(false),
-  clusters: clusterList,
-  /** EKS access policies the mapped principals get where the cluster uses access entries. */
-  accessPolicies: z.array(accessPolicySchema).optional(),
-});
+export const groupMappingSchema = withPolicies(
+  z.strictObject({
+    iamGroup: iamName,
+    kubernetesGroups: z.array(k8sGroup).min(1),
+    allowSystemMasters: z.boolean().default(false),
+    clusters: clusterList,
+    /** EKS access policies the mapped principals get where the cluster uses access entries. */
+    accessPolicies: z.array(accessPolicySchema).optional(),
+  }),
+  systemGroupsPolicy,
+);
 
-export const roleMappingSchema = z.strictObject({
-  roleArn: iamRoleArn,
-  username: z.string().min(1),
-  kubernetesGroups: z.array(k8sGroup).default([]),
-  allowSystemMasters: z.boolean().default(false),
-  clusters: clusterList,
-  /** EKS access policies the mapped principals get where the cluster uses access entries. */
-  accessPolicies: z.array(accessPolicySchema).optional(),
-});
+export const roleMappingSchema = withPolicies(
+  z.strictObject({
+    roleArn: iamRoleArn,
+    username: z.string().min(1),
+    kubernetesGroups: z.array(k8sGroup).default([]),
+    allowSystemMasters: z.boolean().default(false),
+    clusters: clusterList,
+    /** EKS access policies the mapped principals get where the cluster uses access entries. */
+    accessPolicies: z.array(accessPolicySchema).optional(),
+  }),
+  systemGroupsPolicy,
+);
 
 export const settingsSchema = z.strictObject({
   /** Take over an existing hand-written entry for an ARN the config maps, instead of leaving it and reporting it. */
@@ -86,7 +93,7 @@ export const accessConfigSchema = z
     const checkMapping = (
       kind: 'groups' | 'roles',
       i: number,
-      mapping: { kubernetesGroups: string[]; allowSystemMasters: boolean; clusters?: string[] | undefined },
+      mapping: { clusters?: string[] | undefined },
     ) => {
       mapping.clusters?.forEach((name, j) => {
         if (!names.has(name)) {
@@ -94,22 +101,6 @@ export const accessConfigSchema = z
             code: 'custom',
             path: [kind, i, 'clusters', j],
             message: `no cluster named ${name} in clusters`,
-          });
-        }
-      });
-      mapping.kubernetesGroups.forEach((group, j) => {
-        if (group === 'system:masters' && !mapping.allowSystemMasters) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [kind, i, 'kubernetesGroups', j],
-            message:
-              'system:masters grants unrevocable cluster-admin; set allowSystemMasters: true to mean it',
-          });
-        } else if (group.startsWith('system:') && group !== 'system:masters') {
-          ctx.addIssue({
-            code: 'custom',
-            path: [kind, i, 'kubernetesGroups', j],
-            message: `${group} is reserved for Kubernetes components (nodes, bootstrappers); map people to your own groups`,
           });
         }
       });

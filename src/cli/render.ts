@@ -45,6 +45,7 @@ export function render(input: RenderInput): RenderOutput {
   const current = input.current ? readCurrentAwsAuth(readText(input.current), input.current) : undefined;
   const next = nextAwsAuth(config, input.cluster, current ?? { data: {}, annotations: {} }, members, {
     force: input.force,
+    now: new Date(),
   });
   // Everything the current one carries (labels, other annotations, binaryData, resourceVersion) is kept.
   const base = current?.object ?? {

@@ -4,7 +4,7 @@ import type { AwsAuthPlan } from '../../domain/aws-auth/plan';
 import { describePlan } from '../../domain/aws-auth/plan-text';
 import type { AccessConfig, ClusterConfig } from '../../domain/config/config';
 import { AwsAuthParseError, DomainError } from '../../domain/errors';
-import { type ClusterAccess, WriteConflictError } from '../ports';
+import { type Clock, type ClusterAccess, WriteConflictError } from '../ports';
 import { type ClusterResult, emptyResult } from './cluster-result';
 
 export interface SyncDeps {
@@ -13,6 +13,8 @@ export interface SyncDeps {
   /** Waits before a retry after a conflict; injected so tests run without real sleeps. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Now, for the mass-removal guard's window; the system clock when absent. */
+  clock?: Clock;
   maxAttempts?: number;
   concurrency?: number;
 }
@@ -45,7 +47,8 @@ export async function syncCluster(
     const store = await deps.clusters.awsAuth(cluster);
     for (let attempt = 1; ; attempt++) {
       const current = await store.read();
-      const next = nextAwsAuth(deps.config, cluster.name, current, request.members, request);
+      const now = deps.clock?.now() ?? new Date();
+      const next = nextAwsAuth(deps.config, cluster.name, current, request.members, { ...request, now });
       const { plan } = next;
       const result = summarize(cluster.name, plan, next.current.warnings);
       if (!next.changes) return { ...result, status: plan.refusal ? 'refused' : 'unchanged' };

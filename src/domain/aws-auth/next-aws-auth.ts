@@ -1,10 +1,12 @@
 import type { AccessConfig } from '../config/config';
+import { parseDuration } from '../rotation/rotation-duration';
 import { type ParsedAwsAuth, parseAwsAuth } from './aws-auth';
 import { encodeAwsAuth } from './aws-auth-edit';
 import { desiredEntries, type GroupMembers } from './desired-state';
 import { encodeOwnership, ownedAnnotation, readOwnership } from './ownership';
 import { claimStatus } from './ownership-claims';
 import { type AwsAuthPlan, planAwsAuth, planChangesSomething } from './plan';
+import { readRemovalRuns, recentRemovalsAnnotation, recordRemovals, removalWindow } from './removal-guard';
 import { encodeWriteRecord, lastWriteAnnotation } from './write-record';
 
 export interface NextAwsAuth {
@@ -32,10 +34,14 @@ export function nextAwsAuth(
     scope?: ReadonlySet<string> | undefined;
     /** Keys left out of the desired state, their owned entries removed (a migration to access entries). */
     exclude?: ReadonlySet<string> | undefined;
+    /** Now, for the mass-removal guard's window of recent runs. */
+    now: Date;
   },
 ): NextAwsAuth {
   const parsed = parseAwsAuth(current.data);
   const owned = readOwnership(current.annotations);
+  const windowSeconds = parseDuration(config.settings.removalWindow) ?? 86_400;
+  const runs = readRemovalRuns(current.annotations);
   const desired = desiredEntries(config, cluster, members).filter((d) => !options.exclude?.has(d.key));
   const plan = planAwsAuth(parsed, owned, desired, {
     adoptUnownedEntries: config.settings.adoptUnownedEntries,
@@ -43,6 +49,7 @@ export function nextAwsAuth(
     onDrift: config.settings.onDrift,
     allowSystemMasters: mapsSystemMasters(config),
     force: options.force,
+    removalWindow: removalWindow(runs, options.now, windowSeconds),
     ...(options.scope ? { scope: options.scope } : {}),
     ...(options.exclude ? { exempt: options.exclude } : {}),
   });
@@ -60,6 +67,18 @@ export function nextAwsAuth(
       };
     }),
   });
+  const recentRemovals = (): Record<string, string> => {
+    // A forced removal was meant by a person: it does not count against the runs that follow.
+    const removed = options.force
+      ? 0
+      : plan.changes.filter((c) => !c.after && !options.exclude?.has(c.key)).length;
+    // A run that withheld removals is kept too (removing none): its owned count stays the window's base,
+    // so what it withheld is not let through by the next run, once what this one added is owned as well.
+    const counts = removed > 0 || plan.withheld.length > 0;
+    if (!counts && current.annotations[recentRemovalsAnnotation] === undefined) return {};
+    const text = recordRemovals(runs, options.now, windowSeconds, plan.ownedBefore, removed, counts);
+    return { [recentRemovalsAnnotation]: text };
+  };
   if (!changes)
     return { current: parsed, plan, changes, data: current.data, annotations: current.annotations, record };
   return {
@@ -71,6 +90,7 @@ export function nextAwsAuth(
       ...current.annotations,
       [ownedAnnotation]: encodeOwnership(plan.owned),
       [lastWriteAnnotation]: record.id,
+      ...recentRemovals(),
     },
     record,
   };

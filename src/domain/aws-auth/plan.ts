@@ -2,6 +2,7 @@ import type { AwsAuthEntry, ParsedAwsAuth } from './aws-auth';
 import { byEntryKey, type DesiredEntry, sortedUnique } from './desired-state';
 import { emptyOwnership, entryDigest, type Ownership, sameOwnership } from './ownership';
 import { claimStatus, neverWritten } from './ownership-claims';
+import { type RemovalWindow, removalRefusal } from './removal-guard';
 
 export interface Mapping {
   arn: string;
@@ -49,6 +50,8 @@ export interface AwsAuthPlan {
   /** Removals held back by the mass-removal guard, and why. */
   withheld: EntryChange[];
   refusal?: string;
+  /** Entries the tool owned, intact, before the plan: what the mass-removal guard counts against. */
+  ownedBefore: number;
   /** Which entries the tool owns once the plan is applied. */
   owned: Ownership;
   /** The entries the section texts must hold afterwards, owned ones last and sorted. */
@@ -65,6 +68,8 @@ export interface PlanOptions {
   allowSystemMasters?: boolean;
   /** Limit the plan to these keys (one user's entry, after a membership event); absent: everything. */
   scope?: ReadonlySet<string>;
+  /** Removals of recent runs: the mass-removal guard counts them with this plan's. */
+  removalWindow?: RemovalWindow;
   /** Keys whose removal the mass-removal guard does not count: their principals keep access another way (an access entry). */
   exempt?: ReadonlySet<string>;
 }
@@ -100,11 +105,13 @@ export function planAwsAuth(
   const kept: AwsAuthEntry[] = [];
   const ownedEntries: AwsAuthEntry[] = [];
   let unchanged = 0;
+  let ownedBefore = 0;
 
   for (const entry of current.entries) {
     const id = `${entry.section}:${entry.key}`;
     const want = wanted.get(id);
     const status = claimStatus(entry, owned, policy);
+    if (status === 'owned') ownedBefore++;
     if (status === 'ignored') {
       const why = neverWritten(entry, policy) ?? '';
       ignoredClaims.push({ section: entry.section, arn: entry.arn, why });
@@ -169,23 +176,16 @@ export function planAwsAuth(
   }
 
   const removals = changes.filter((c) => c.after === undefined && !options.exempt?.has(c.key));
-  // Counted with what this plan adds or adopts: withheld removals then stay withheld on the next run,
-  // when those are owned too (counting the owned set before the plan let them through one run later).
-  const ownedBefore = nextOwned.mapRoles.size + nextOwned.mapUsers.size + removals.length;
-  let withheld: EntryChange[] = [];
-  let refusal: string | undefined;
-  if (!options.force && removals.length > 2 && removals.length > options.maxRemovalShare * ownedBefore) {
-    // IAM answering with empty groups by mistake must not lock everyone out: keep them, say so.
-    refusal =
-      `would remove ${removals.length} of the ${ownedBefore} entries this tool owns ` +
-      `(more than ${Math.round(options.maxRemovalShare * 100)}%); removals withheld, run with force to apply them`;
-    withheld = removals;
-    for (const removal of removals) {
-      const entry = current.entries.find((e) => e.section === removal.section && e.key === removal.key);
-      if (entry) {
-        ownedEntries.push(entry);
-        own(entry);
-      }
+  const refusal = options.force
+    ? undefined
+    : removalRefusal(removals.length, ownedBefore, options.removalWindow, options.maxRemovalShare);
+  // IAM answering with empty groups by mistake must not lock everyone out: keep them, say so.
+  const withheld = refusal ? removals : [];
+  for (const removal of withheld) {
+    const entry = current.entries.find((e) => e.section === removal.section && e.key === removal.key);
+    if (entry) {
+      ownedEntries.push(entry);
+      own(entry);
     }
   }
   const applied = changes.filter((c) => !withheld.includes(c));
@@ -199,6 +199,7 @@ export function planAwsAuth(
     unwritable,
     withheld,
     ...(refusal ? { refusal } : {}),
+    ownedBefore,
     owned: nextOwned,
     result: [...kept, ...ownedEntries.sort(byEntryKey)],
   };

@@ -3,6 +3,7 @@ import { parsePrincipalArn } from '../arn';
 import { accessPolicySchema, bootstrapSchema, clusterBackendSchema } from '../bootstrap/cluster-bootstrap';
 import { InvalidArnError } from '../errors';
 import { checkExternalUsers, externalUserSchema } from '../rotation/external-users';
+import { parseDuration } from '../rotation/rotation-duration';
 import { systemGroupsPolicy, withPolicies } from './config-policy';
 
 const k8sGroup = z
@@ -67,11 +68,21 @@ export const settingsSchema = z.strictObject({
    * `restore` puts back what the config wants, `release` lets theirs win and stops managing it.
    */
   onDrift: z.enum(['report', 'restore', 'release']).default('report'),
+  /** The mass-removal guard adds up the removals of the runs within this long (`24h`, `90m`). */
+  removalWindow: z
+    .string()
+    .refine((text) => (parseDuration(text) ?? 0) > 0, 'a duration such as 24h, 90m or 1h30m')
+    .default('24h'),
 });
 
 export const accessConfigSchema = z
   .strictObject({
-    settings: settingsSchema.default({ adoptUnownedEntries: false, maxRemovalShare: 0.5, onDrift: 'report' }),
+    settings: settingsSchema.default({
+      adoptUnownedEntries: false,
+      maxRemovalShare: 0.5,
+      onDrift: 'report',
+      removalWindow: '24h',
+    }),
     clusters: z.array(clusterSchema).min(1),
     groups: z.array(groupMappingSchema).default([]),
     roles: z.array(roleMappingSchema).default([]),

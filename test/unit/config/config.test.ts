@@ -44,7 +44,12 @@ roles:
     const config = parseAccessConfig(text);
 
     // Assess
-    expect(config.settings).toEqual({ adoptUnownedEntries: false, maxRemovalShare: 0.5, onDrift: 'report' });
+    expect(config.settings).toEqual({
+      adoptUnownedEntries: false,
+      maxRemovalShare: 0.5,
+      onDrift: 'report',
+      removalWindow: '24h',
+    });
     expect(config.clusters).toEqual([
       {
         name: 'prod-east',

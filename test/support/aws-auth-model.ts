@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
+import type { SandboxEnv } from '../../scripts/sandbox/sandbox';
 import { KubeApiError } from '../../src/adapters/kubernetes/kube-client';
 import { syncAccess } from '../../src/app/sync/sync-access';
 import { parseAwsAuth } from '../../src/domain/aws-auth/aws-auth';
@@ -416,6 +417,8 @@ export async function runAwsAuthModel(options: {
   seed: number;
   runs: number;
   maxCommands: number;
+  /** The sandbox to run on; the test suite's when absent. */
+  env?: SandboxEnv;
 }): Promise<ModelRun> {
   const steps = { count: 0, rollbacks: {} as Record<string, number> };
   const started = Date.now();
@@ -424,7 +427,10 @@ export async function runAwsAuthModel(options: {
     fc.asyncProperty(
       fc.commands(commands, { maxCommands: options.maxCommands, size: 'max' }),
       async (cmds) => {
-        const f = await syncFixture({ groups: { admins: [], devs: [] } });
+        const f = await syncFixture({
+          groups: { admins: [], devs: [] },
+          ...(options.env ? { env: options.env } : {}),
+        });
         await f.putAwsAuth({ mapRoles: nodeRoles });
         const hand = new Map<string, HandEntry>();
         for (const e of parseAwsAuth({ mapRoles: nodeRoles }).entries)

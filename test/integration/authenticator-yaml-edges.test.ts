@@ -66,6 +66,15 @@ describe('aws-auth YAML edges, read by the tool and by the authenticator', () =>
     expect(sorted(ours as Mapping[])).toEqual(sorted(read));
   });
 
+  it('refuses to write over mapAccounts behind a %YAML 1.2 directive, which the authenticator drops', () => {
+    // Prepare
+    const data = { mapAccounts: '%YAML 1.2\n---\n- "444455556666"\n' };
+
+    // Act, Assess
+    expect(effectiveWithAuthenticator(data).error).toMatch(/incompatible YAML document/);
+    expect(() => parseAwsAuth(data)).toThrow(AwsAuthParseError);
+  });
+
   it('writes next to entries that use anchors and merge keys, and the authenticator reads both as planned', () => {
     // Prepare
     const config = parseAccessConfig(`

@@ -82,6 +82,10 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
     for (const error of doc.errors) {
       problems.push(`mapAccounts line ${lines.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`);
     }
+    const version = yamlDirective(accounts);
+    if (version !== undefined && version !== '1.1') {
+      problems.push(`mapAccounts line 1: %YAML ${version}: the authenticator reads only YAML 1.1 documents`);
+    }
     if (doc.errors.length === 0 && doc.contents !== null && !isSeq(doc.contents) && plain(doc) !== null) {
       problems.push('mapAccounts line 1: must be a YAML list of account IDs');
     }

@@ -53,6 +53,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps) {
         removed: result.removed.length,
         changed: result.changed.length,
         conflicts: result.conflicts.length,
+        drifted: result.drifted.length,
         withheld: result.withheld.length,
         ...(result.reason ? { reason: result.reason } : {}),
       });

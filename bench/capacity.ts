@@ -51,7 +51,11 @@ export async function capacityScenario(world: World) {
   const avgArn = personNames(4000).reduce((s, n) => s + userArn(n).length, 0) / 4000;
   // aws-auth's other annotations (last-write id, kubectl's) need a little room too.
   const perKey = probe.ownedAnnotationBytes / 4000;
-  const limit = Math.floor((annotationLimit - 1024) / perKey);
+  const byAnnotation = Math.floor((annotationLimit - 1024) / perKey);
+  // Each entry as the tool writes it (double-quoted, groups one per line) in the ConfigMap's data.
+  const perEntry = probe.dataBytes / 4000;
+  const byData = Math.floor((dataLimit - 4096) / perEntry);
+  const limit = Math.min(byAnnotation, byData);
   const under = await sync(limit - 150);
   const over = await sync(limit + 150);
   const next = await sync(limit + 151);
@@ -62,6 +66,8 @@ export async function capacityScenario(world: World) {
     configMapDataLimitBytes: dataLimit,
     averageUserArnLength: Math.round(avgArn * 10) / 10,
     computedMaxOwnedUsers: limit,
+    computedMaxOwnedUsersByAnnotation: byAnnotation,
+    computedMaxOwnedUsersByData: byData,
     computedMaxOwnedUsersByArnLength: {
       '40 (arn:aws:iam::123456789012:user/ + 9-char names)': forArnLength(40),
       [`${Math.round(avgArn)} (this bench's first.last names)`]: forArnLength(Math.round(avgArn)),
@@ -70,6 +76,7 @@ export async function capacityScenario(world: World) {
     },
     measured: [probe, under, over, next],
     targetsMet: { fiveThousandUsersFit: limit >= 5000, tenThousandUsersFit: limit >= 10_000 },
-    note: 'Writes over the limit fail with 422 (annotations too long): the sync reports an error and writes nothing, so nothing is lost, but the cluster stops syncing. The owned-entries annotation (src/domain/aws-auth/ownership.ts) grows with every owned entry by its name plus 14 bytes; the first format (bare ARN keys, copied JSON-escaped into the backup annotations) cost about 20 bytes more per entry.',
+    limitedBy: byData < byAnnotation ? 'the ConfigMap data (1 MiB)' : 'the annotations (256 KiB)',
+    note: 'Writes over the limit fail with 422 (data or annotations too long): the sync reports an error and writes nothing, so nothing is lost, but the cluster stops syncing. The owned-entries annotation (src/domain/aws-auth/ownership.ts) grows with every owned entry by its name plus 14 bytes; the first format (bare ARN keys, copied JSON-escaped into the backup annotations) cost about 20 bytes more per entry, which made the annotation the tighter limit (about 5,000 users); now the data itself is.',
   };
 }

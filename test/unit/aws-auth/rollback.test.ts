@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { IamDirectory } from '../../../src/app/ports';
 import { syncAccess } from '../../../src/app/sync/sync-access';
 import { parseAwsAuth } from '../../../src/domain/aws-auth/aws-auth';
-import { encodeWriteRecord, lastWriteAnnotation } from '../../../src/domain/aws-auth/write-record';
+import {
+  encodeWriteRecord,
+  lastWriteAnnotation,
+  readWriteRecord,
+} from '../../../src/domain/aws-auth/write-record';
 import { parseAccessConfig } from '../../../src/domain/config/config-file';
 import { memoryClusters } from '../../support/memory-clusters';
 
@@ -161,6 +165,26 @@ describe('a rollback', () => {
     expect(result).toMatchObject({
       status: 'refused',
       reason: 'no record of a write of this tool is kept for this aws-auth',
+    });
+  });
+});
+
+describe('the record of a write', () => {
+  it('keeps a "too large" marker instead of a record over 900 KiB, and a rollback then refuses', async () => {
+    // Prepare: a first sync of 12,000 users, more than a record can hold.
+    const c = cluster();
+    const many = Array.from({ length: 12_000 }, (_, i) => `user-${i}`);
+    await c.sync(...many);
+    const record = c.clusters.backup('prod') ?? '';
+
+    // Act
+    const result = (await c.run(rollback('r1'))).clusters[0];
+
+    // Assess
+    expect(readWriteRecord(record)).toEqual({ tooLarge: true, changes: [] });
+    expect(result).toMatchObject({
+      status: 'refused',
+      reason: 'the last write changed too many entries to keep a record of it; nothing undone',
     });
   });
 });

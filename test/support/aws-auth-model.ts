@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parse, stringify } from 'yaml';
+import { isSeq, parse, parseDocument, stringify } from 'yaml';
 import type { SandboxEnv } from '../../scripts/sandbox/sandbox';
 import { KubeApiError } from '../../src/adapters/kubernetes/kube-client';
 import { syncAccess } from '../../src/app/sync/sync-access';
@@ -89,15 +89,35 @@ async function handEdit(
   }
 }
 
-/** A section as a person edits it: parsed, changed as a list, written back plainly. */
+/**
+ * A section as a person edits it in an editor: items left alone keep their text byte for byte, the
+ * ones changed or added are written plainly (as a person would, not as the tool does).
+ */
 function editList(
   data: Record<string, string>,
   section: Section,
   change: (list: Record<string, unknown>[]) => void,
 ) {
-  const list = (parse(data[section] ?? '[]', { version: '1.1' }) ?? []) as Record<string, unknown>[];
+  const text = data[section] ?? '[]';
+  const doc = parseDocument(text, { version: '1.1' });
+  const items = isSeq(doc.contents) ? doc.contents.items : [];
+  const originals = items.map((item) => {
+    const range = (item as { range?: [number, number, number] }).range ?? [0, 0, 0];
+    return {
+      json: JSON.stringify((item as { toJS: (d: unknown) => unknown }).toJS(doc)),
+      text: text.slice(range[0], range[2]),
+    };
+  });
+  const list = (parse(text, { version: '1.1' }) ?? []) as Record<string, unknown>[];
   change(list);
-  data[section] = stringify(list, { version: '1.1' });
+  data[section] = list
+    .map((item) => {
+      const kept = originals.findIndex((o) => o.json === JSON.stringify(item));
+      if (kept < 0) return stringify([item], { version: '1.1' });
+      const [original] = originals.splice(kept, 1);
+      return `- ${original?.text.trimEnd()}\n`;
+    })
+    .join('');
 }
 
 const arnField = (section: Section) => (section === 'mapRoles' ? 'rolearn' : 'userarn');
@@ -302,9 +322,8 @@ class HandChange implements fc.AsyncCommand<Model, Real> {
             list.splice(i, 1);
             m.hand.delete(handKey(this.section, arn));
           } else {
-            // Not sorted: an edit a first-format claim (no digest) can tell from the tool's own writing.
-            const n = r.nextId();
-            item.groups = [`zz-edited-${n}`, `edited-${n}`];
+            // One group, so sorted and unique: only its text tells a first-format claim it is not the tool's.
+            item.groups = [`edited-${r.nextId()}`];
             m.hand.set(handKey(this.section, arn), {
               section: this.section,
               arn,

@@ -1,13 +1,10 @@
 import { isSeq } from 'yaml';
 import { arnKey } from '../arn';
-import { DomainError } from '../errors';
 import { type AwsAuthEntry, parseAwsAuth, parseSection, type Section, sections } from './aws-auth';
 import type { AwsAuthPlan } from './plan';
+import { EncodingMismatchError, encodeEntry, escapeRaw } from './tool-entry-text';
 
-/** The encoder produced text the authenticator would read differently from the plan: a bug, never written. */
-export class EncodingMismatchError extends DomainError {
-  override name = 'EncodingMismatchError';
-}
+export { EncodingMismatchError } from './tool-entry-text';
 
 /**
  * The next mapRoles/mapUsers texts. Entries the tool does not own keep their place and their text
@@ -62,29 +59,6 @@ function encodeSection(
   const ownedText = owned.map(encodeEntry).join('');
   if (unowned === '' && ownedText === '') return original === undefined ? undefined : '[]\n';
   return `${unowned}${ownedText}`;
-}
-
-function encodeEntry(entry: AwsAuthEntry): string {
-  const arnField = entry.section === 'mapRoles' ? 'rolearn' : 'userarn';
-  const q = (value: string) => {
-    // go-yaml refuses a lone surrogate even escaped: refuse what cannot be written.
-    if (!value.isWellFormed())
-      throw new EncodingMismatchError(`${JSON.stringify(value)} is not valid Unicode`);
-    return escapeRaw(JSON.stringify(value));
-  };
-  const groups =
-    entry.groups.length === 0
-      ? '  groups: []\n'
-      : `  groups:\n${entry.groups.map((g) => `    - ${q(g)}\n`).join('')}`;
-  return `- ${arnField}: ${q(entry.arn)}\n  username: ${q(entry.username)}\n${groups}`;
-}
-
-/** go-yaml refuses DEL, C1 controls and U+FFFE/U+FFFF written raw, dropping the whole key; JSON leaves them raw. */
-function escapeRaw(text: string): string {
-  return text.replace(
-    /[\u007f-\u009f\ufffe\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 function verify(data: Record<string, string>, expected: AwsAuthEntry[]): void {

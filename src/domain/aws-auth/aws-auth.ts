@@ -2,6 +2,7 @@ import { type Document, isScalar, isSeq, LineCounter, parseDocument, type Scalar
 import { arnKey } from '../arn';
 import { AwsAuthParseError } from '../errors';
 import { goYamlMapping } from './go-yaml-merge';
+import { inToolText } from './tool-entry-text';
 
 /** The two aws-auth data keys whose entries the tool may manage; the authenticator reads them by exact name. */
 export type Section = 'mapRoles' | 'mapUsers';
@@ -21,6 +22,8 @@ export interface AwsAuthEntry {
   line: number;
   /** Position in the section's list; -1 for an entry not yet written. */
   index: number;
+  /** Its text is exactly what the tool writes for it (tool-entry-text.ts). */
+  toolText?: true;
 }
 
 export interface ParsedAwsAuth {
@@ -73,7 +76,11 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
         return;
       }
       const entry = readEntry(section, raw, where, problems, warnings);
-      if (entry) entries.push({ ...entry, key: entry.arn ? arnKey(entry.arn) : `#${index}`, line, index });
+      if (!entry) return;
+      const range = (item as { range?: [number, number, number] }).range;
+      const source = range ? text.slice(range[0], range[2]) : '';
+      const toolText = inToolText(source, entry) ? { toolText: true as const } : {};
+      entries.push({ ...entry, key: entry.arn ? arnKey(entry.arn) : `#${index}`, line, index, ...toolText });
     });
   }
   const accounts = data.mapAccounts;

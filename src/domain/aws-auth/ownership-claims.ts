@@ -28,7 +28,7 @@ export function claimStatus(entry: AwsAuthEntry, owned: Ownership, policy: Claim
   if (!entry.arn || !claims.has(entry.key)) return 'unowned';
   if (neverWritten(entry, policy) !== undefined) return 'ignored';
   const digest = claims.get(entry.key);
-  if (digest === undefined) return inToolForm(entry) ? 'owned' : 'drifted';
+  if (digest === undefined) return entry.toolText && inToolForm(entry) ? 'owned' : 'drifted';
   return digest === entryDigest(entry) ? 'owned' : 'drifted';
 }
 
@@ -48,8 +48,9 @@ export function neverWritten(
 }
 
 /**
- * A first-format claim has no digest: it is kept for an entry in the form the tool writes (groups
- * sorted and unique), so an upgrade keeps every untouched entry and only re-records it with its digest.
+ * A first-format claim has no digest: it is kept for an entry whose text is exactly what the tool
+ * writes (`toolText`) with groups sorted and unique, as every entry the tool wrote is, so an upgrade
+ * keeps every untouched entry and only re-records it with its digest; text written by hand is not ours.
  */
 function inToolForm(entry: AwsAuthEntry): boolean {
   const normal = sortedUnique(entry.groups);

@@ -189,6 +189,28 @@ describe('the first annotation format (keys only)', () => {
   });
 });
 
+describe('a first-format claim on an entry written by hand', () => {
+  it("is not believed, even with groups sorted as the tool sorts them: only the tool's own text is", () => {
+    // Prepare: a hand-mapped user, and an annotation copied from a cluster where the tool owned that ARN.
+    const handWritten =
+      '- userarn: arn:aws:iam::111122223333:user/zed\n  username: zed\n  groups: [viewers]\n';
+    const current = {
+      data: { mapUsers: handWritten },
+      annotations: {
+        [ownedAnnotation]: JSON.stringify({ mapRoles: [], mapUsers: [arnKey(userArn('zed'))] }),
+      },
+    };
+
+    // Act
+    const { plan, next } = applyPlan(current, desired());
+
+    // Assess
+    expect(plan.changes).toEqual([]);
+    expect(plan.drifted.map((d) => d.arn)).toEqual([userArn('zed')]);
+    expect(next.data.mapUsers).toBe(handWritten);
+  });
+});
+
 describe('reading the annotation', () => {
   it.each([
     ['not JSON', '{mapRoles: ['],

@@ -171,17 +171,27 @@ describe('a rollback', () => {
 
 describe('the record of a write', () => {
   it('keeps a "too large" marker instead of a record over 900 KiB, and a rollback then refuses', async () => {
-    // Prepare: a first sync of 12,000 users, more than a record can hold.
+    // Prepare: a write adding 12,000 users, more than a record can hold, bound to aws-auth as ours.
+    const changes = Array.from({ length: 12_000 }, (_, i) => ({
+      section: 'mapUsers' as const,
+      arn: userArn(`user-${i}`),
+      after: { arn: userArn(`user-${i}`), username: `user-${i}`, groups: ['developers'] },
+      ownedBefore: false,
+    }));
+    const record = encodeWriteRecord({ changes });
     const c = cluster();
-    const many = Array.from({ length: 12_000 }, (_, i) => `user-${i}`);
-    await c.sync(...many);
-    const record = c.clusters.backup('prod') ?? '';
+    await c.sync('ann');
+    c.clusters.replaceBackup('prod', record.text);
+    c.clusters.handEdit('prod', (s) => ({
+      data: s.data,
+      annotations: { ...s.annotations, [lastWriteAnnotation]: record.id },
+    }));
 
     // Act
     const result = (await c.run(rollback('r1'))).clusters[0];
 
     // Assess
-    expect(readWriteRecord(record)).toEqual({ tooLarge: true, changes: [] });
+    expect(readWriteRecord(record.text)).toEqual({ tooLarge: true, changes: [] });
     expect(result).toMatchObject({
       status: 'refused',
       reason: 'the last write changed too many entries to keep a record of it; nothing undone',

@@ -11,10 +11,10 @@ const annotationLimit = 256 * 1024;
 const dataLimit = 1024 * 1024;
 
 /**
- * Not in issue 7, found while measuring it: how many users the tool can own in one aws-auth. Every
- * owned ARN is listed in the owned-entries annotation, and the backup ConfigMap carries that
- * annotation again, JSON-escaped; Kubernetes refuses an object whose annotations exceed 256 KiB.
- * Measured with real writes just under and just over the computed limit.
+ * How many users the tool can own in one aws-auth. Every owned entry is listed in the owned-entries
+ * annotation (its name under its account's ARN prefix, and an 8-character digest); Kubernetes refuses
+ * an object whose annotations exceed 256 KiB. The rollback record is data of its own ConfigMap
+ * (1 MiB), not an annotation. Measured with real writes just under and just over the computed limit.
  */
 export async function capacityScenario(world: World) {
   const namespace = 'bench-capacity';
@@ -49,19 +49,25 @@ export async function capacityScenario(world: World) {
   };
   const probe = await sync(4000);
   const avgArn = personNames(4000).reduce((s, n) => s + userArn(n).length, 0) / 4000;
-  // The backup's copy escapes the two quotes around each key: the tighter of the two limits.
-  const perKeyInBackup = probe.ownedAnnotationBytes / 4000 + 2;
-  const limit = Math.floor(annotationLimit / perKeyInBackup);
+  // aws-auth's other annotations (last-write id, kubectl's) need a little room too.
+  const perKey = probe.ownedAnnotationBytes / 4000;
+  const byAnnotation = Math.floor((annotationLimit - 1024) / perKey);
+  // Each entry as the tool writes it (double-quoted, groups one per line) in the ConfigMap's data.
+  const perEntry = probe.dataBytes / 4000;
+  const byData = Math.floor((dataLimit - 4096) / perEntry);
+  const limit = Math.min(byAnnotation, byData);
   const under = await sync(limit - 150);
   const over = await sync(limit + 150);
-  // The write above kept the previous (smaller) version as backup; the next one must copy this one.
   const next = await sync(limit + 151);
-  const forArnLength = (arnLength: number) => Math.floor(annotationLimit / (arnLength + 3 + 2));
+  // `"name":"digest8",` under the 31-character `arn:aws:iam::123456789012:user/` written once.
+  const forArnLength = (arnLength: number) => Math.floor((annotationLimit - 1024) / (arnLength - 31 + 14));
   return {
     annotationLimitBytes: annotationLimit,
     configMapDataLimitBytes: dataLimit,
     averageUserArnLength: Math.round(avgArn * 10) / 10,
     computedMaxOwnedUsers: limit,
+    computedMaxOwnedUsersByAnnotation: byAnnotation,
+    computedMaxOwnedUsersByData: byData,
     computedMaxOwnedUsersByArnLength: {
       '40 (arn:aws:iam::123456789012:user/ + 9-char names)': forArnLength(40),
       [`${Math.round(avgArn)} (this bench's first.last names)`]: forArnLength(Math.round(avgArn)),
@@ -70,6 +76,7 @@ export async function capacityScenario(world: World) {
     },
     measured: [probe, under, over, next],
     targetsMet: { fiveThousandUsersFit: limit >= 5000, tenThousandUsersFit: limit >= 10_000 },
-    note: 'Writes over the limit fail with 422 (annotations too long): the sync reports an error and writes nothing, so nothing is lost, but the cluster stops syncing (every later write fails at the backup step, whatever it changes). The owned-entries annotation (src/domain/aws-auth/ownership.ts) grows with every owned ARN, and the rollback backup (src/adapters/kubernetes/aws-auth-store.ts saveBackup) copies it JSON-escaped into its own annotations, so the backup hits the limit first.',
+    limitedBy: byData < byAnnotation ? 'the ConfigMap data (1 MiB)' : 'the annotations (256 KiB)',
+    note: 'Writes over the limit fail with 422 (data or annotations too long): the sync reports an error and writes nothing, so nothing is lost, but the cluster stops syncing. The owned-entries annotation (src/domain/aws-auth/ownership.ts) grows with every owned entry by its name plus 14 bytes; the first format (bare ARN keys, copied JSON-escaped into the backup annotations) cost about 20 bytes more per entry, which made the annotation the tighter limit (about 5,000 users); now the data itself is.',
   };
 }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { kubernetesVersion } from '../scripts/sandbox/kube';
+import { awsAuthModelScenario } from './aws-auth-model';
 import { burstScenario } from './burst';
 import { capacityScenario } from './capacity';
 import { coldStartScenario } from './cold-start';
@@ -93,6 +94,7 @@ try {
   await scenario('coldStart', () => coldStartScenario());
   await scenario('rotation', () => rotationScenario(world));
   await scenario('faults', () => faultSuite());
+  await scenario('awsAuthModel', () => awsAuthModelScenario(env));
 } finally {
   results.finishedAt = new Date().toISOString();
   save();

@@ -22,9 +22,13 @@ export interface AwsAuthStore {
     data: Record<string, string>,
     annotations: Record<string, string>,
   ): Promise<void>;
-  /** Keeps `snapshot` as the version a rollback restores. */
-  saveBackup(snapshot: AwsAuthSnapshot): Promise<void>;
-  readBackup(): Promise<AwsAuthSnapshot | undefined>;
+  /**
+   * Keeps the record of what the coming write changes (opaque text, the domain's write record) for a
+   * rollback, replacing the one kept before; saved before each write attempt.
+   */
+  saveBackup(record: string): Promise<void>;
+  /** The record last kept; undefined when none is (or only a backup from before records existed). */
+  readBackup(): Promise<string | undefined>;
   readonly requests: number;
 }
 

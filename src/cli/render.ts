@@ -1,22 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import * as z from 'zod';
 import type { IamUser } from '../domain/aws-auth/desired-state';
 import { nextAwsAuth } from '../domain/aws-auth/next-aws-auth';
 import { describePlan } from '../domain/aws-auth/plan-text';
 import { parseAccessConfig } from '../domain/config/config-file';
 import { UsageError } from './cli-error';
+import { readCurrentAwsAuth } from './current-aws-auth';
 
 /** iam.json: each IAM group name → its users as IAM's GetGroup lists them. */
 const iamSnapshotSchema = z.record(
   z.string().min(1),
   z.array(z.looseObject({ UserName: z.string().min(1), Arn: z.string().min(1) })),
 );
-
-const configMapSchema = z.looseObject({
-  metadata: z.looseObject({ annotations: z.record(z.string(), z.string()).optional() }).optional(),
-  data: z.record(z.string(), z.string()).optional(),
-});
 
 export interface RenderInput {
   config: string;
@@ -46,15 +42,19 @@ export function render(input: RenderInput): RenderOutput {
       `${input.iam} does not list the IAM groups ${missing.join(', ')} that the config maps`,
     );
   }
-  const current = input.current ? readConfigMap(input.current) : { data: {}, annotations: {} };
-  const next = nextAwsAuth(config, input.cluster, current, members, { force: input.force });
+  const current = input.current ? readCurrentAwsAuth(readText(input.current), input.current) : undefined;
+  const next = nextAwsAuth(config, input.cluster, current ?? { data: {}, annotations: {} }, members, {
+    force: input.force,
+    now: new Date(),
+  });
+  // Everything the current one carries (labels, other annotations, binaryData, resourceVersion) is kept.
+  const base = current?.object ?? {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'aws-auth', namespace: 'kube-system' },
+  };
   const configMap = stringify(
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'aws-auth', namespace: 'kube-system', annotations: next.annotations },
-      data: next.data,
-    },
+    { ...base, metadata: { ...base.metadata, annotations: next.annotations }, data: next.data },
     { lineWidth: 0 },
   );
   return {
@@ -93,17 +93,4 @@ function readIamSnapshot(file: string): Map<string, IamUser[]> {
       users.map((u) => ({ userName: u.UserName, arn: u.Arn })),
     ]),
   );
-}
-
-function readConfigMap(file: string): { data: Record<string, string>; annotations: Record<string, string> } {
-  let raw: unknown;
-  try {
-    raw = parse(readText(file));
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`${file} is not YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const parsed = configMapSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(`${file} is not a ConfigMap with string data`);
-  return { data: parsed.data.data ?? {}, annotations: parsed.data.metadata?.annotations ?? {} };
 }

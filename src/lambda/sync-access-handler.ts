@@ -22,7 +22,10 @@ export type SyncAccessResult =
 /** Event in, JSON summary out; deps are built on first use so a cold start does no I/O it need not. */
 export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics, 'addMetric'> = metrics) {
   let built: SyncAccessDeps | undefined;
-  return async function handle(event: unknown): Promise<SyncAccessResult> {
+  return async function handle(
+    event: unknown,
+    context?: { awsRequestId?: string },
+  ): Promise<SyncAccessResult> {
     let command: SyncCommand | undefined;
     let extra: { ignored?: string[]; rejected?: { messageId: string; reason: string }[] } = {};
     if (isSqsBatch(event)) {
@@ -36,7 +39,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics
       command = batch.command;
     } else {
       try {
-        const single = syncCommandFrom(event);
+        const single = syncCommandFrom(event, context?.awsRequestId);
         if ('ignored' in single) {
           logger.info('event ignored', { reason: single.ignored });
           return single;
@@ -60,6 +63,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics
         removed: result.removed.length,
         changed: result.changed.length,
         conflicts: result.conflicts.length,
+        drifted: result.drifted.length,
         withheld: result.withheld.length,
         ...(result.reason ? { reason: result.reason } : {}),
       });

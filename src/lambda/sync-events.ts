@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import type { SyncCommand } from '../app/sync/sync-command';
 
@@ -34,19 +35,37 @@ const manualInvoke = z.strictObject({
   action: z.enum(['plan', 'apply', 'rollback']),
   clusters: z.array(z.string().min(1)).min(1).optional(),
   force: z.boolean().optional(),
+  /** A rollback is applied once per id: a re-sent invoke with the same id does nothing again. */
+  requestId: z
+    .string()
+    .regex(/^[\w.:-]{1,100}$/, 'letters, digits, _ . : - only, at most 100')
+    .optional(),
 });
 
 const name = z.string().regex(/^[\w+=,.@-]{1,128}$/);
 const membershipParameters = z.object({ groupName: name, userName: name });
 
-/** Turns whatever invoked syncAccess into a command, or says exactly why it cannot. */
-export function syncCommandFrom(event: unknown): SyncCommand | { ignored: string } {
+/**
+ * Turns whatever invoked syncAccess into a command, or says exactly why it cannot. A rollback without
+ * its own `requestId` takes `invocationId` (Lambda's request id, the same on Lambda's own retries).
+ */
+export function syncCommandFrom(
+  event: unknown,
+  invocationId: string = randomUUID(),
+): SyncCommand | { ignored: string } {
   if (typeof event === 'object' && event !== null && 'action' in event) {
     const parsed = manualInvoke.safeParse(event);
     if (!parsed.success) throw new InvalidEventError(`manual invoke: ${issues(parsed.error)}`);
-    const { action, clusters, force } = parsed.data;
+    const { action, clusters, force, requestId } = parsed.data;
     const why = `manual ${action}`;
-    if (action === 'rollback') return { kind: 'rollback', ...(clusters ? { clusters } : {}), why };
+    if (action === 'rollback') {
+      return {
+        kind: 'rollback',
+        ...(clusters ? { clusters } : {}),
+        why,
+        requestId: requestId ?? invocationId,
+      };
+    }
     return {
       kind: 'reconcile',
       apply: action === 'apply',

@@ -19,7 +19,13 @@ import { loadAwsAuthFixture } from '../unit/aws-auth/aws-auth-configmap';
 // What eks-access-sync writes, read by the real aws-iam-authenticator parser (ParseMap). Needs Go, not the
 // sandbox. Invariant 2 (docs/invariants.md): the authenticator reads exactly the mappings we intend, nothing more, nothing less.
 
-const planOptions = { adoptUnownedEntries: false, maxRemovalShare: 0.5, force: false };
+// The config these tests stand for maps admins to system:masters with allowSystemMasters.
+const planOptions = {
+  adoptUnownedEntries: false,
+  maxRemovalShare: 0.5,
+  force: false,
+  allowSystemMasters: true,
+};
 
 const config = parseAccessConfig(`
 clusters:
@@ -156,7 +162,7 @@ describe(`what eks-access-sync writes, read by aws-iam-authenticator ${authentic
       ].join('\n'),
     };
     const owned = emptyOwnership();
-    owned.mapRoles.add(arnKey('arn:aws:iam::111122223333:role/Deployer'));
+    owned.mapRoles.set(arnKey('arn:aws:iam::111122223333:role/Deployer'), undefined);
     const desired = [
       {
         section: 'mapRoles' as const,

@@ -173,23 +173,31 @@ describe('syncAccess on the sandbox (real kube-apiserver, moto IAM)', () => {
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
   });
 
-  it('restores the previous aws-auth with one rollback, and the rollback can be rolled back', async () => {
+  it('undoes its last write with one rollback, keeps a role mapped by hand since, and the rollback can be rolled back', async () => {
     const f = await syncFixture({ groups: { admins: ['ann'], devs: [] } });
     await f.putAwsAuth({ mapRoles: nodeRoles });
     await syncAccess(f.deps())(apply);
     const synced = await f.readAwsAuth();
     await f.addToGroup('bea', 'admins');
     await syncAccess(f.deps())(apply);
+    const handEdit =
+      '- rolearn: arn:aws:iam::123456789012:role/hand-added\n  username: hand\n  groups: [hand]\n';
+    const cm = await f.readAwsAuth();
+    if (!cm?.data) throw new Error('aws-auth vanished');
+    await f.replaceAwsAuth({ ...cm, data: { ...cm.data, mapRoles: `${cm.data.mapRoles}${handEdit}` } });
 
-    const summary = await syncAccess(f.deps())({ kind: 'rollback', why: 'test' });
+    const summary = await syncAccess(f.deps())({ kind: 'rollback', why: 'test', requestId: 'first' });
 
-    expect(summary.clusters[0]?.status).toBe('updated');
+    expect(summary.clusters[0]).toMatchObject({ status: 'updated', removed: [f.userArn('bea')] });
     const restored = await f.readAwsAuth();
-    expect(restored?.data).toEqual(synced?.data);
+    expect(restored?.data?.mapUsers).toEqual(synced?.data?.mapUsers);
+    expect(restored?.data?.mapRoles).toEqual(`${synced?.data?.mapRoles}${handEdit}`);
     expect(restored?.metadata.annotations?.[ownedAnnotation]).toBe(
       synced?.metadata.annotations?.[ownedAnnotation],
     );
-    const again = await syncAccess(f.deps())({ kind: 'rollback', why: 'test' });
+    const retried = await syncAccess(f.deps())({ kind: 'rollback', why: 'test', requestId: 'first' });
+    expect(retried.clusters[0]?.status).toBe('unchanged');
+    const again = await syncAccess(f.deps())({ kind: 'rollback', why: 'test', requestId: 'second' });
     expect(again.clusters[0]?.status).toBe('updated');
     expect(entriesOf((await f.readAwsAuth())?.data).map((e) => e.arn)).toContain(f.userArn('bea'));
   });

@@ -10,7 +10,7 @@ import {
  * ClusterAccess port; `calls` (shared with a fake EKS) records each write, for tests of order.
  */
 export function memoryClusters(calls: string[] = [], initial: Record<string, Record<string, string>> = {}) {
-  const maps = new Map<string, { snapshot: AwsAuthSnapshot; backup?: AwsAuthSnapshot }>();
+  const maps = new Map<string, { snapshot: AwsAuthSnapshot; backup?: string }>();
   for (const [cluster, data] of Object.entries(initial)) {
     maps.set(cluster, { snapshot: { exists: true, data, annotations: {}, resourceVersion: '1' } });
   }
@@ -35,8 +35,8 @@ export function memoryClusters(calls: string[] = [], initial: Record<string, Rec
           },
         });
       },
-      async saveBackup(snapshot) {
-        maps.set(cluster, { ...state(), backup: structuredClone(snapshot) });
+      async saveBackup(record) {
+        maps.set(cluster, { ...state(), backup: record });
       },
       async readBackup() {
         return state().backup;
@@ -49,5 +49,36 @@ export function memoryClusters(calls: string[] = [], initial: Record<string, Rec
       throw new Error(`no Kubernetes endpoint for ${cluster.name} in unit tests`);
     },
   };
-  return { access, awsAuth: (cluster: string) => maps.get(cluster)?.snapshot };
+  /** A person's `kubectl edit`: new data (and annotations), a new resourceVersion, the backup untouched. */
+  const handEdit = (
+    cluster: string,
+    edit: (snapshot: AwsAuthSnapshot) => {
+      data: Record<string, string>;
+      annotations?: Record<string, string>;
+    },
+  ) => {
+    const state = maps.get(cluster);
+    if (!state) throw new Error(`no aws-auth for ${cluster}`);
+    const next = edit(structuredClone(state.snapshot));
+    const version = String(Number(state.snapshot.resourceVersion ?? 0) + 1);
+    maps.set(cluster, {
+      ...state,
+      snapshot: {
+        ...state.snapshot,
+        ...next,
+        annotations: next.annotations ?? state.snapshot.annotations,
+        resourceVersion: version,
+      },
+    });
+  };
+  return {
+    access,
+    awsAuth: (cluster: string) => maps.get(cluster)?.snapshot,
+    handEdit,
+    backup: (cluster: string) => maps.get(cluster)?.backup,
+    replaceBackup: (cluster: string, record: string) => {
+      const state = maps.get(cluster);
+      if (state) maps.set(cluster, { ...state, backup: record });
+    },
+  };
 }

@@ -5,6 +5,7 @@ import {
   RemoveUserFromGroupCommand,
 } from '@aws-sdk/client-iam';
 import { stringify } from 'yaml';
+import type { SandboxEnv } from '../../scripts/sandbox/sandbox';
 import { seedAwsAuth } from '../../scripts/sandbox/seed';
 import { clusterAccess } from '../../src/adapters/cluster-access';
 import { iamDirectory } from '../../src/adapters/iam-directory';
@@ -21,8 +22,11 @@ export const nodeRoles = seedAwsAuth;
  * One test's world: its own IAM groups in moto and its own namespace standing in for a cluster's
  * kube-system on the real apiserver, with the production adapters in between.
  */
-export async function syncFixture(options: { clusters?: string[]; groups?: Record<string, string[]> } = {}) {
-  const env = sandbox();
+export async function syncFixture(
+  options: { clusters?: string[]; groups?: Record<string, string[]>; env?: SandboxEnv } = {},
+) {
+  // The bench passes its own sandbox; tests get the suite's.
+  const env = options.env ?? sandbox();
   const id = uniqueName('t');
   const kube = coreApi(env.kube.adminToken, env);
   const clusters = options.clusters ?? ['one'];
@@ -32,7 +36,7 @@ export async function syncFixture(options: { clusters?: string[]; groups?: Recor
       body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespaceOf(cluster) } },
     });
   }
-  const iam = iamClient();
+  const iam = iamClient({ env });
   const group = (name: string) => `${id}-${name}`;
   const user = (name: string) => `${id}-${name}`;
   const groups = options.groups ?? { admins: [], devs: [] };
@@ -71,7 +75,7 @@ export async function syncFixture(options: { clusters?: string[]; groups?: Recor
     });
   const deps = (overrides: Partial<SyncAccessDeps> = {}): SyncAccessDeps => ({
     config: parseAccessConfig(configText()),
-    iam: iamDirectory(iamClient()),
+    iam: iamDirectory(iamClient({ env })),
     clusters: clusterAccess({
       staticEndpoint: { server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken },
       awsAuthNamespace: (c) => namespaceOf(c.name),

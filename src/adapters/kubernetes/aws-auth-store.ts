@@ -4,8 +4,9 @@ import { type KubeApis, requestCounter } from './kube-api';
 import { kubeCall, kubeFind } from './kube-call';
 import { KubeConflictError, KubeNotFoundError } from './kube-errors';
 
-/** Where the version before the latest write is kept, for one-step rollback. */
+/** Where the record of the latest write is kept, for a rollback that undoes it. */
 export const backupName = 'eks-access-sync-aws-auth-previous';
+const recordKey = 'last-write.json';
 
 /**
  * kube-system/aws-auth over the Kubernetes API; every write carries the resourceVersion it read.
@@ -68,24 +69,19 @@ export function awsAuthStore(
         throw error;
       }
     },
-    async saveBackup(previous) {
+    async saveBackup(record) {
       const body: V1ConfigMap = {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: {
           name: backupName,
           namespace,
-          annotations: {
-            'eks-access-sync.io/backup-of': 'aws-auth',
-            'eks-access-sync.io/backup-exists': String(previous.exists),
-            'eks-access-sync.io/backup-annotations': JSON.stringify(previous.annotations),
-            'eks-access-sync.io/backup-resource-version': previous.resourceVersion ?? '',
-          },
+          annotations: { 'eks-access-sync.io/backup-of': 'aws-auth' },
         },
-        data: previous.data,
+        data: { [recordKey]: record },
       };
-      // An unconditional PUT (no resourceVersion): concurrent syncs each keep what they read just
-      // before their own write, and the last write's backup is the one that stays.
+      // An unconditional PUT (no resourceVersion): concurrent syncs each keep the record of their own
+      // write just before it; aws-auth's last-write annotation says which one landed.
       for (let attempt = 0; attempt < 3; attempt++) {
         try {
           await kubeCall(`replacing ${where(backupName)}`, () =>
@@ -109,16 +105,7 @@ export function awsAuthStore(
       const backup = await kubeFind(`reading ${where(backupName)}`, () =>
         core.readNamespacedConfigMap({ name: backupName, namespace }),
       );
-      if (!backup) return undefined;
-      const notes = backup.metadata?.annotations ?? {};
-      return {
-        exists: notes['eks-access-sync.io/backup-exists'] !== 'false',
-        data: backup.data ?? {},
-        annotations: JSON.parse(notes['eks-access-sync.io/backup-annotations'] ?? '{}') as Record<
-          string,
-          string
-        >,
-      };
+      return backup?.data?.[recordKey];
     },
   };
 }

@@ -8,6 +8,8 @@ export interface ClusterResult {
   unchanged: number;
   /** Entries the config wants that someone else wrote: left alone. */
   conflicts: string[];
+  /** Entries this tool wrote that someone changed since (`changed by someone else`), and what was done. */
+  drifted: string[];
   /** Removals held back by the mass-removal guard. */
   withheld: string[];
   warnings: string[];
@@ -31,6 +33,7 @@ export function emptyResult(
     changed: [],
     unchanged: 0,
     conflicts: [],
+    drifted: [],
     withheld: [],
     warnings: [],
     diff: [],

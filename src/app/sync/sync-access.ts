@@ -32,7 +32,9 @@ export function syncAccess(deps: SyncAccessDeps) {
     };
     if (command.kind === 'rollback') {
       const clusters = select(deps, command.clusters);
-      return summary(await mapLimited(clusters, concurrency, (c) => rollbackCluster(deps, c)));
+      return summary(
+        await mapLimited(clusters, concurrency, (c) => rollbackCluster(deps, c, command.requestId)),
+      );
     }
     if (command.kind === 'membership') return summary(await membershipChange(deps, command, concurrency));
     const clusters = select(deps, command.clusters);

@@ -4,7 +4,7 @@ import type { AwsAuthPlan } from '../../domain/aws-auth/plan';
 import { describePlan } from '../../domain/aws-auth/plan-text';
 import type { AccessConfig, ClusterConfig } from '../../domain/config/config';
 import { AwsAuthParseError, DomainError } from '../../domain/errors';
-import { type ClusterAccess, WriteConflictError } from '../ports';
+import { type Clock, type ClusterAccess, WriteConflictError } from '../ports';
 import { type ClusterResult, emptyResult } from './cluster-result';
 
 export interface SyncDeps {
@@ -13,6 +13,8 @@ export interface SyncDeps {
   /** Waits before a retry after a conflict; injected so tests run without real sleeps. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Now, for the mass-removal guard's window; the system clock when absent. */
+  clock?: Clock;
   maxAttempts?: number;
   concurrency?: number;
 }
@@ -47,12 +49,13 @@ export async function syncCluster(
     const store = await deps.clusters.awsAuth(cluster);
     for (let attempt = 1; ; attempt++) {
       const current = await store.read();
-      const next = nextAwsAuth(deps.config, cluster.name, current, request.members, request);
+      const now = deps.clock?.now() ?? new Date();
+      const next = nextAwsAuth(deps.config, cluster.name, current, request.members, { ...request, now });
       const { plan } = next;
       const result = summarize(cluster.name, plan, next.current.warnings);
       if (!next.changes) return { ...result, status: plan.refusal ? 'refused' : 'unchanged' };
       if (!request.apply) return { ...result, status: 'planned' };
-      await store.saveBackup(current);
+      await store.saveBackup(next.record.text);
       try {
         await store.write(current, next.data, next.annotations);
         return { ...result, status: plan.refusal ? 'refused' : 'updated', conflictRetries: attempt - 1 };
@@ -85,9 +88,22 @@ function summarize(cluster: string, plan: AwsAuthPlan, warnings: string[]): Clus
   result.conflicts = plan.conflicts.map(
     (c) => `${c.arn}: an entry not written by this tool exists; left as it is`,
   );
+  result.drifted = plan.drifted.map(
+    (d) => `${d.arn}: changed by someone else; ${driftOutcome[d.resolution]}`,
+  );
   result.withheld = plan.withheld.map((c) => c.arn);
-  result.warnings = warnings;
+  result.warnings = [
+    ...warnings,
+    ...plan.ignoredClaims.map((c) => `${c.arn}: ownership claim ignored, ${c.why}; left as it is`),
+    ...plan.unwritable.map((c) => `${c.arn}: not written, ${c.why}`),
+  ];
   result.diff = describePlan(plan);
   if (plan.refusal) result.reason = plan.refusal;
   return result;
 }
+
+const driftOutcome = {
+  reported: 'left as it is (settings.onDrift: report)',
+  restored: 'restored to what the config wants (settings.onDrift: restore)',
+  released: 'theirs now, no longer managed by this tool (settings.onDrift: release)',
+} as const;

@@ -2,7 +2,13 @@
 export type SyncCommand =
   | { kind: 'reconcile'; apply: boolean; force: boolean; clusters?: string[]; why: string }
   | { kind: 'membership'; changes: MembershipChange[]; why: string }
-  | { kind: 'rollback'; clusters?: string[]; why: string };
+  | {
+      kind: 'rollback';
+      clusters?: string[];
+      why: string;
+      /** Applied once per aws-auth: a retried invoke with the same id does nothing again. */
+      requestId: string;
+    };
 
 /** One AddUserToGroup or RemoveUserFromGroup: IAM, read afresh, says what the user's entry becomes. */
 export interface MembershipChange {

@@ -1,12 +1,10 @@
 import { isSeq } from 'yaml';
-import { DomainError } from '../errors';
+import { arnKey } from '../arn';
 import { type AwsAuthEntry, parseAwsAuth, parseSection, type Section, sections } from './aws-auth';
 import type { AwsAuthPlan } from './plan';
+import { EncodingMismatchError, encodeEntry, escapeRaw } from './tool-entry-text';
 
-/** The encoder produced text the authenticator would read differently from the plan: a bug, never written. */
-export class EncodingMismatchError extends DomainError {
-  override name = 'EncodingMismatchError';
-}
+export { EncodingMismatchError } from './tool-entry-text';
 
 /**
  * The next mapRoles/mapUsers texts. Entries the tool does not own keep their place and their text
@@ -14,12 +12,21 @@ export class EncodingMismatchError extends DomainError {
  * cannot read `{{SessionName}}` as a map or `yes` as a boolean. The result is parsed back and must
  * hold exactly the planned entries, or nothing is returned.
  */
-export function encodeAwsAuth(data: Record<string, string>, plan: AwsAuthPlan): Record<string, string> {
+export function encodeAwsAuth(
+  data: Record<string, string>,
+  plan: Pick<AwsAuthPlan, 'result' | 'owned' | 'drifted'>,
+): Record<string, string> {
   const next: Record<string, string> = { ...data };
   for (const section of sections) {
     const result = plan.result.filter((e) => e.section === section);
     const keep = new Set(result.filter((e) => e.index >= 0).map((e) => e.index));
-    const owned = result.filter((e) => e.index < 0 || plan.owned[section].has(e.key));
+    // A drifted entry left as it is keeps its claim but also its text and place, like a hand-written one.
+    const leftAsIs = new Set(
+      plan.drifted.filter((d) => d.resolution === 'reported').map((d) => arnKey(d.arn)),
+    );
+    const owned = result.filter(
+      (e) => e.index < 0 || (plan.owned[section].has(e.key) && !leftAsIs.has(e.key)),
+    );
     for (const e of owned) keep.delete(e.index);
     const text = encodeSection(data[section], keep, owned);
     if (text === undefined) delete next[section];
@@ -39,6 +46,8 @@ function encodeSection(
     const { doc } = parseSection(original);
     const seq = doc.contents;
     if (!isSeq(seq)) throw new EncodingMismatchError('unowned entries found outside a list');
+    // Nothing taken out, nothing added: the text stays byte for byte, comments and spacing included.
+    if (owned.length === 0 && keep.size === seq.items.length) return original;
     seq.items = seq.items.filter((_, i) => keep.has(i));
     seq.flow = false;
     // A `...` end marker kept here would turn the owned entries appended below into a second document.
@@ -50,29 +59,6 @@ function encodeSection(
   const ownedText = owned.map(encodeEntry).join('');
   if (unowned === '' && ownedText === '') return original === undefined ? undefined : '[]\n';
   return `${unowned}${ownedText}`;
-}
-
-function encodeEntry(entry: AwsAuthEntry): string {
-  const arnField = entry.section === 'mapRoles' ? 'rolearn' : 'userarn';
-  const q = (value: string) => {
-    // go-yaml refuses a lone surrogate even escaped: refuse what cannot be written.
-    if (!value.isWellFormed())
-      throw new EncodingMismatchError(`${JSON.stringify(value)} is not valid Unicode`);
-    return escapeRaw(JSON.stringify(value));
-  };
-  const groups =
-    entry.groups.length === 0
-      ? '  groups: []\n'
-      : `  groups:\n${entry.groups.map((g) => `    - ${q(g)}\n`).join('')}`;
-  return `- ${arnField}: ${q(entry.arn)}\n  username: ${q(entry.username)}\n${groups}`;
-}
-
-/** go-yaml refuses DEL, C1 controls and U+FFFE/U+FFFF written raw, dropping the whole key; JSON leaves them raw. */
-function escapeRaw(text: string): string {
-  return text.replace(
-    /[\u007f-\u009f\ufffe\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 function verify(data: Record<string, string>, expected: AwsAuthEntry[]): void {

@@ -1,6 +1,8 @@
-import { type Document, isMap, isScalar, isSeq, LineCounter, parseDocument, type ScalarTag } from 'yaml';
+import { type Document, isScalar, isSeq, LineCounter, parseDocument, type ScalarTag } from 'yaml';
 import { arnKey } from '../arn';
 import { AwsAuthParseError } from '../errors';
+import { goYamlMapping } from './go-yaml-merge';
+import { inToolText } from './tool-entry-text';
 
 /** The two aws-auth data keys whose entries the tool may manage; the authenticator reads them by exact name. */
 export type Section = 'mapRoles' | 'mapUsers';
@@ -20,6 +22,8 @@ export interface AwsAuthEntry {
   line: number;
   /** Position in the section's list; -1 for an entry not yet written. */
   index: number;
+  /** Its text is exactly what the tool writes for it (tool-entry-text.ts). */
+  toolText?: true;
 }
 
 export interface ParsedAwsAuth {
@@ -44,6 +48,12 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
       problems.push(`${section} line ${lines.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`);
     }
     if (doc.errors.length > 0) continue;
+    const version = yamlDirective(text);
+    if (version !== undefined && version !== '1.1') {
+      // go-yaml answers "found incompatible YAML document" and the authenticator drops the whole key.
+      problems.push(`${section} line 1: %YAML ${version}: the authenticator reads only YAML 1.1 documents`);
+      continue;
+    }
     const contents = doc.contents;
     if (contents === null || (contents as { value?: unknown }).value === null) continue;
     if (!isSeq(contents)) {
@@ -53,20 +63,24 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
     contents.items.forEach((item, index) => {
       const line = lines.linePos((item as { range?: [number] }).range?.[0] ?? 0).line;
       const where = `${section} line ${line}`;
-      if (!isMap(item)) {
-        problems.push(`${where}: each entry must be a mapping`);
-        return;
-      }
-      let raw: unknown;
+      let raw: Record<string, unknown> | undefined;
       try {
-        raw = item.toJSON(doc);
+        raw = goYamlMapping(item, doc);
       } catch (error) {
-        // An alias to no anchor, or an alias bomb: go-yaml fails the whole key on it too.
+        // An alias to no anchor, an alias bomb, a bad merge: go-yaml fails the whole key on it too.
         problems.push(`${where}: ${(error as Error).message}`);
         return;
       }
+      if (!raw) {
+        problems.push(`${where}: each entry must be a mapping`);
+        return;
+      }
       const entry = readEntry(section, raw, where, problems, warnings);
-      if (entry) entries.push({ ...entry, key: entry.arn ? arnKey(entry.arn) : `#${index}`, line, index });
+      if (!entry) return;
+      const range = (item as { range?: [number, number, number] }).range;
+      const source = range ? text.slice(range[0], range[2]) : '';
+      const toolText = inToolText(source, entry) ? { toolText: true as const } : {};
+      entries.push({ ...entry, key: entry.arn ? arnKey(entry.arn) : `#${index}`, line, index, ...toolText });
     });
   }
   const accounts = data.mapAccounts;
@@ -74,6 +88,10 @@ export function parseAwsAuth(data: Record<string, string | undefined>): ParsedAw
     const { doc, lines } = parseSection(accounts);
     for (const error of doc.errors) {
       problems.push(`mapAccounts line ${lines.linePos(error.pos[0]).line}: ${error.message.split('\n')[0]}`);
+    }
+    const version = yamlDirective(accounts);
+    if (version !== undefined && version !== '1.1') {
+      problems.push(`mapAccounts line 1: %YAML ${version}: the authenticator reads only YAML 1.1 documents`);
     }
     if (doc.errors.length === 0 && doc.contents !== null && !isSeq(doc.contents) && plain(doc) !== null) {
       problems.push('mapAccounts line 1: must be a YAML list of account IDs');
@@ -100,7 +118,8 @@ export function parseSection(text: string): { doc: Document; lines: LineCounter 
     prettyErrors: false,
     // go-yaml keeps timestamps as the text written, and reads `0o17`, `-_1`, `0_x1f` as numbers where YAML 1.1 does not.
     customTags: (tags) => [
-      ...tags.filter((t) => typeof t === 'string' || !t.tag.endsWith(':timestamp')),
+      // `<<` is merged the way go-yaml does it, by goYamlMapping, not by the YAML spec's rule.
+      ...tags.filter((t) => typeof t === 'string' || !/:(timestamp|merge)$/.test(t.tag)),
       goNumber,
     ],
   });
@@ -122,6 +141,16 @@ function plain(doc: Document): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The version a `%YAML` directive names before the document starts, as go-yaml reads it (`1.01` is 1.1). */
+function yamlDirective(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const directive = /^%YAML[ \t]+0*(\d+)\.0*(\d+)/.exec(line);
+    if (directive) return `${directive[1]}.${directive[2]}`;
+    if (!/^\s*(#.*)?$/.test(line) && !line.startsWith('%')) return undefined;
+  }
+  return undefined;
 }
 
 /** The authenticator skips a data value that is blank or only an empty quoted string. */

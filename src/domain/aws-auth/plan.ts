@@ -1,49 +1,23 @@
 import type { AwsAuthEntry, ParsedAwsAuth } from './aws-auth';
+import type { AwsAuthPlan, DriftedEntry, EntryChange, Mapping, PlanOptions } from './aws-auth-plan';
 import { byEntryKey, type DesiredEntry, sortedUnique } from './desired-state';
-import { emptyOwnership, type Ownership } from './ownership';
+import { emptyOwnership, entryDigest, type Ownership, sameOwnership } from './ownership';
+import { claimStatus, neverWritten } from './ownership-claims';
+import { removalRefusal } from './removal-guard';
 
-export interface Mapping {
-  arn: string;
-  username: string;
-  groups: string[];
-}
-
-export interface EntryChange {
-  section: AwsAuthEntry['section'];
-  key: string;
-  arn: string;
-  before?: Mapping;
-  after?: Mapping;
-}
-
-/** What a sync would do to one aws-auth; `changes` are applied only when the plan is written. */
-export interface AwsAuthPlan {
-  changes: EntryChange[];
-  unchanged: number;
-  /** Entries the config wants but that someone else wrote: left alone, reported. */
-  conflicts: { section: AwsAuthEntry['section']; arn: string; existing: Mapping; wanted: Mapping }[];
-  /** Removals held back by the mass-removal guard, and why. */
-  withheld: EntryChange[];
-  refusal?: string;
-  /** Which entries the tool owns once the plan is applied. */
-  owned: Ownership;
-  /** The entries the section texts must hold afterwards, owned ones last and sorted. */
-  result: AwsAuthEntry[];
-}
-
-export interface PlanOptions {
-  adoptUnownedEntries: boolean;
-  maxRemovalShare: number;
-  force: boolean;
-  /** Limit the plan to these keys (one user's entry, after a membership event); absent: everything. */
-  scope?: ReadonlySet<string>;
-  /** Keys whose removal the mass-removal guard does not count: their principals keep access another way (an access entry). */
-  exempt?: ReadonlySet<string>;
-}
+export type {
+  AwsAuthPlan,
+  DriftedEntry,
+  DriftPolicy,
+  EntryChange,
+  Mapping,
+  PlanOptions,
+} from './aws-auth-plan';
 
 /**
  * Compares what aws-auth holds with what the config wants. Entries the tool does not own are
- * never changed or removed; owned entries converge on the desired state.
+ * never changed or removed; owned entries converge on the desired state; an owned entry someone
+ * changed is drift, handled as `onDrift` says.
  */
 export function planAwsAuth(
   current: ParsedAwsAuth,
@@ -52,18 +26,55 @@ export function planAwsAuth(
   options: PlanOptions,
 ): AwsAuthPlan {
   const inScope = (key: string) => options.scope === undefined || options.scope.has(key);
-  const wanted = new Map(desired.filter((d) => inScope(d.key)).map((d) => [`${d.section}:${d.key}`, d]));
+  const onDrift = options.onDrift ?? 'report';
+  const policy = { allowSystemMasters: options.allowSystemMasters ?? false };
+  // What the tool would not recognise as its own afterwards, it does not write in the first place.
+  const unwritable: AwsAuthPlan['unwritable'] = [];
+  const writable = desired.filter((d) => {
+    const why = neverWritten(d, policy);
+    if (why !== undefined && inScope(d.key)) unwritable.push({ section: d.section, arn: d.arn, why });
+    return why === undefined;
+  });
+  const wanted = new Map(writable.filter((d) => inScope(d.key)).map((d) => [`${d.section}:${d.key}`, d]));
   const nextOwned = emptyOwnership();
+  const own = (e: AwsAuthEntry | DesiredEntry) => nextOwned[e.section].set(e.key, entryDigest(e));
   const changes: EntryChange[] = [];
   const conflicts: AwsAuthPlan['conflicts'] = [];
+  const drifted: DriftedEntry[] = [];
+  const ignoredClaims: AwsAuthPlan['ignoredClaims'] = [];
   const kept: AwsAuthEntry[] = [];
   const ownedEntries: AwsAuthEntry[] = [];
   let unchanged = 0;
+  let ownedBefore = 0;
 
   for (const entry of current.entries) {
     const id = `${entry.section}:${entry.key}`;
-    const isOwned = owned[entry.section].has(entry.key);
     const want = wanted.get(id);
+    const status = claimStatus(entry, owned, policy);
+    if (status === 'owned') ownedBefore++;
+    if (status === 'ignored') {
+      const why = neverWritten(entry, policy) ?? '';
+      ignoredClaims.push({ section: entry.section, arn: entry.arn, why });
+    }
+    if (status === 'drifted') {
+      const resolution = !inScope(entry.key) ? 'reported' : driftResolution[onDrift];
+      drifted.push({
+        section: entry.section,
+        arn: entry.arn,
+        existing: mapping(entry),
+        ...(want ? { wanted: mapping(want) } : {}),
+        resolution,
+      });
+      if (resolution === 'reported') {
+        // The claim stays as recorded, so the drift is reported on every run until someone resolves it.
+        const digest = owned[entry.section].get(entry.key);
+        if (digest !== undefined) nextOwned[entry.section].set(entry.key, digest);
+        wanted.delete(id);
+        kept.push(entry);
+        continue;
+      }
+    }
+    const isOwned = status === 'owned' || (status === 'drifted' && onDrift === 'restore');
     if (!isOwned && !(want && options.adoptUnownedEntries)) {
       if (want)
         conflicts.push({
@@ -77,7 +88,7 @@ export function planAwsAuth(
       continue;
     }
     if (!inScope(entry.key)) {
-      nextOwned[entry.section].add(entry.key);
+      own(entry);
       ownedEntries.push(entry);
       continue;
     }
@@ -86,9 +97,9 @@ export function planAwsAuth(
       changes.push({ section: entry.section, key: entry.key, arn: entry.arn, before: mapping(entry) });
       continue;
     }
-    nextOwned[entry.section].add(entry.key);
+    own(want);
     ownedEntries.push(toEntry(want));
-    if (sameMapping(entry, want) && isOwned) unchanged++;
+    if (sameMapping(entry, want) && status === 'owned') unchanged++;
     else
       changes.push({
         section: entry.section,
@@ -99,29 +110,22 @@ export function planAwsAuth(
       });
   }
   for (const want of wanted.values()) {
-    nextOwned[want.section].add(want.key);
+    own(want);
     ownedEntries.push(toEntry(want));
     changes.push({ section: want.section, key: want.key, arn: want.arn, after: mapping(want) });
   }
 
   const removals = changes.filter((c) => c.after === undefined && !options.exempt?.has(c.key));
-  // Counted with what this plan adds or adopts: withheld removals then stay withheld on the next run,
-  // when those are owned too (counting the owned set before the plan let them through one run later).
-  const ownedBefore = nextOwned.mapRoles.size + nextOwned.mapUsers.size + removals.length;
-  let withheld: EntryChange[] = [];
-  let refusal: string | undefined;
-  if (!options.force && removals.length > 2 && removals.length > options.maxRemovalShare * ownedBefore) {
-    // IAM answering with empty groups by mistake must not lock everyone out: keep them, say so.
-    refusal =
-      `would remove ${removals.length} of the ${ownedBefore} entries this tool owns ` +
-      `(more than ${Math.round(options.maxRemovalShare * 100)}%); removals withheld, run with force to apply them`;
-    withheld = removals;
-    for (const removal of removals) {
-      const entry = current.entries.find((e) => e.section === removal.section && e.key === removal.key);
-      if (entry) {
-        ownedEntries.push(entry);
-        nextOwned[entry.section].add(entry.key);
-      }
+  const refusal = options.force
+    ? undefined
+    : removalRefusal(removals.length, ownedBefore, options.removalWindow, options.maxRemovalShare);
+  // IAM answering with empty groups by mistake must not lock everyone out: keep them, say so.
+  const withheld = refusal ? removals : [];
+  for (const removal of withheld) {
+    const entry = current.entries.find((e) => e.section === removal.section && e.key === removal.key);
+    if (entry) {
+      ownedEntries.push(entry);
+      own(entry);
     }
   }
   const applied = changes.filter((c) => !withheld.includes(c));
@@ -130,11 +134,21 @@ export function planAwsAuth(
     changes: applied.sort(byEntryKey),
     unchanged,
     conflicts,
+    drifted: drifted.sort(byArn),
+    ignoredClaims: ignoredClaims.sort(byArn),
+    unwritable,
     withheld,
     ...(refusal ? { refusal } : {}),
+    ownedBefore,
     owned: nextOwned,
     result: [...kept, ...ownedEntries.sort(byEntryKey)],
   };
+}
+
+const driftResolution = { report: 'reported', restore: 'restored', release: 'released' } as const;
+
+function byArn(a: { section: string; arn: string }, b: { section: string; arn: string }): number {
+  return byEntryKey({ section: a.section, key: a.arn }, { section: b.section, key: b.arn });
 }
 
 function toEntry(d: DesiredEntry): AwsAuthEntry {
@@ -163,10 +177,5 @@ function sameMapping(a: Mapping, b: Mapping): boolean {
 
 /** True when applying the plan would change the ConfigMap: entries or the ownership record. */
 export function planChangesSomething(plan: AwsAuthPlan, owned: Ownership): boolean {
-  const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((k) => b.has(k));
-  return (
-    plan.changes.length > 0 ||
-    !same(plan.owned.mapRoles, owned.mapRoles) ||
-    !same(plan.owned.mapUsers, owned.mapUsers)
-  );
+  return plan.changes.length > 0 || !sameOwnership(plan.owned, owned);
 }

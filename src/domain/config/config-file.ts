@@ -27,15 +27,18 @@ export function parseAccessConfig(text: string, source = 'access.yaml'): AccessC
   }
   const result = accessConfigSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const issues: ConfigIssue[] = result.error.issues.map((issue) => {
-    const path = issue.path
-      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
-      .join('')
-      .slice(0);
-    const node = findNode(doc, issue.path as (string | number)[]);
+  const located = (path: PropertyKey[], message: string): ConfigIssue => {
+    const where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    const node = findNode(doc, path as (string | number)[]);
     const line = node ? ` (line ${lines.linePos(node).line})` : '';
-    return { path: `${path.replace(/^\./, '')}${line}`, message: issue.message };
-  });
+    return { path: `${where.replace(/^\./, '')}${line}`, message };
+  };
+  // An unknown key is reported where it is written, one issue per key, not at the object holding it.
+  const issues: ConfigIssue[] = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => located([...issue.path, key], `unknown key "${key}"`))
+      : [located(issue.path, issue.message)],
+  );
   throw new InvalidConfigError(source, issues);
 }
 

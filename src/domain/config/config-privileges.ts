@@ -144,7 +144,32 @@ function rolePower(name: string, configured: readonly ClusterRoleConfig[]): Role
 
 /** The privileged grants without their flag, as config problems: path and why. */
 export function privilegeRefusals(config: GrantingConfig): { path: Path; message: string }[] {
-  return privilegedGrants(config)
+  return refusalsOf(privilegedGrants(config));
+}
+
+/**
+ * The refusals of one group or role mapping, for config-policy.ts's withPolicies: they are judged on the
+ * mapping's own schema, so they are reported together with schema problems anywhere else in the file.
+ */
+export function mappingRefusals(
+  kind: 'groups' | 'roles',
+  mapping: Mapping & { username?: string },
+): { path: Path; message: string }[] {
+  const config: GrantingConfig =
+    kind === 'groups'
+      ? { groups: [mapping], roles: [], externalUsers: [] }
+      : { groups: [], roles: [{ ...mapping, username: mapping.username ?? '' }], externalUsers: [] };
+  // Paths relative to the mapping: drop the leading [kind, 0].
+  return refusalsOf(privilegedGrants(config)).map((r) => ({ ...r, path: r.path.slice(2) }));
+}
+
+/** The grants of the rest of the config: external users and bootstrap RBAC (mappings judge themselves). */
+export function configRefusals(config: GrantingConfig): { path: Path; message: string }[] {
+  return privilegeRefusals({ ...config, groups: [], roles: [] });
+}
+
+function refusalsOf(grants: PrivilegedGrant[]): { path: Path; message: string }[] {
+  return grants
     .filter((grant) => !grant.allowed)
     .map(({ path, finding }) => ({
       path,

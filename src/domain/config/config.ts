@@ -3,7 +3,9 @@ import { parsePrincipalArn } from '../arn';
 import { accessPolicySchema, bootstrapSchema, clusterBackendSchema } from '../bootstrap/cluster-bootstrap';
 import { InvalidArnError } from '../errors';
 import { checkExternalUsers, externalUserSchema } from '../rotation/external-users';
-import { privilegeRefusals } from './config-privileges';
+import { parseDuration } from '../rotation/rotation-duration';
+import { withPolicies } from './config-policy';
+import { configRefusals, mappingRefusals } from './config-privileges';
 
 const k8sGroup = z
   .string()
@@ -37,6 +39,19 @@ export const clusterSchema = z.strictObject({
 
 const clusterList = z.array(clusterName).min(1).optional();
 
+/** The privilege policy on one mapping (privilege-policy.ts), judged where the mapping is parsed. */
+function mappingPolicy(kind: 'groups' | 'roles') {
+  return (
+    mapping: Parameters<typeof mappingRefusals>[1],
+    report: (path: (string | number)[], message: string) => void,
+  ) => {
+    // An access policy whose name the schema refused is reported once, by the schema.
+    const accessPolicies = mapping.accessPolicies?.filter((p) => accessPolicySchema.safeParse(p).success);
+    for (const refusal of mappingRefusals(kind, { ...mapping, accessPolicies }))
+      report(refusal.path, refusal.message);
+  };
+}
+
 /** The flags of privilege-policy.ts a mapping's access policies may need; absent means false. */
 const grantFlags = {
   /** AmazonEKSClusterAdminPolicy, or Admin/Edit/AdminView cluster-wide or in kube-system, is meant. */
@@ -45,37 +60,58 @@ const grantFlags = {
   allowProtectedNamespaces: z.boolean().optional(),
 };
 
-export const groupMappingSchema = z.strictObject({
-  iamGroup: iamName,
-  kubernetesGroups: z.array(k8sGroup).min(1),
-  allowSystemMasters: z.boolean().default(false),
-  ...grantFlags,
-  clusters: clusterList,
-  /** EKS access policies the mapped principals get where the cluster uses access entries. */
-  accessPolicies: z.array(accessPolicySchema).optional(),
-});
+export const groupMappingSchema = withPolicies(
+  z.strictObject({
+    iamGroup: iamName,
+    kubernetesGroups: z.array(k8sGroup).min(1),
+    allowSystemMasters: z.boolean().default(false),
+    ...grantFlags,
+    clusters: clusterList,
+    /** EKS access policies the mapped principals get where the cluster uses access entries. */
+    accessPolicies: z.array(accessPolicySchema).optional(),
+  }),
+  mappingPolicy('groups'),
+);
 
-export const roleMappingSchema = z.strictObject({
-  roleArn: iamRoleArn,
-  username: z.string().min(1),
-  kubernetesGroups: z.array(k8sGroup).default([]),
-  allowSystemMasters: z.boolean().default(false),
-  ...grantFlags,
-  clusters: clusterList,
-  /** EKS access policies the mapped principals get where the cluster uses access entries. */
-  accessPolicies: z.array(accessPolicySchema).optional(),
-});
+export const roleMappingSchema = withPolicies(
+  z.strictObject({
+    roleArn: iamRoleArn,
+    username: z.string().min(1),
+    kubernetesGroups: z.array(k8sGroup).default([]),
+    allowSystemMasters: z.boolean().default(false),
+    ...grantFlags,
+    clusters: clusterList,
+    /** EKS access policies the mapped principals get where the cluster uses access entries. */
+    accessPolicies: z.array(accessPolicySchema).optional(),
+  }),
+  mappingPolicy('roles'),
+);
 
 export const settingsSchema = z.strictObject({
   /** Take over an existing hand-written entry for an ARN the config maps, instead of leaving it and reporting it. */
   adoptUnownedEntries: z.boolean().default(false),
   /** Refuse a plan that removes more than this share of the entries the tool owns (when more than two). */
   maxRemovalShare: z.number().min(0).max(1).default(0.5),
+  /**
+   * An entry the tool wrote that someone changed since: `report` leaves it and says so on every run,
+   * `restore` puts back what the config wants, `release` lets theirs win and stops managing it.
+   */
+  onDrift: z.enum(['report', 'restore', 'release']).default('report'),
+  /** The mass-removal guard adds up the removals of the runs within this long (`24h`, `90m`). */
+  removalWindow: z
+    .string()
+    .refine((text) => (parseDuration(text) ?? 0) > 0, 'a duration such as 24h, 90m or 1h30m')
+    .default('24h'),
 });
 
 export const accessConfigSchema = z
   .strictObject({
-    settings: settingsSchema.default({ adoptUnownedEntries: false, maxRemovalShare: 0.5 }),
+    settings: settingsSchema.default({
+      adoptUnownedEntries: false,
+      maxRemovalShare: 0.5,
+      onDrift: 'report',
+      removalWindow: '24h',
+    }),
     clusters: z.array(clusterSchema).min(1),
     groups: z.array(groupMappingSchema).default([]),
     roles: z.array(roleMappingSchema).default([]),
@@ -158,7 +194,7 @@ export const accessConfigSchema = z
       (config.bootstrap?.selectors ?? []).length > 0,
       ctx,
     );
-    for (const refusal of privilegeRefusals(config)) ctx.addIssue({ code: 'custom', ...refusal });
+    for (const refusal of configRefusals(config)) ctx.addIssue({ code: 'custom', ...refusal });
   });
 
 function accountOfRole(roleArn: string): string | undefined {

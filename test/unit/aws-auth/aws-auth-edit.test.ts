@@ -4,6 +4,7 @@ import { arnKey } from '../../../src/domain/arn';
 import { parseAwsAuth } from '../../../src/domain/aws-auth/aws-auth';
 import { EncodingMismatchError, encodeAwsAuth } from '../../../src/domain/aws-auth/aws-auth-edit';
 import type { DesiredEntry } from '../../../src/domain/aws-auth/desired-state';
+import { entryDigest } from '../../../src/domain/aws-auth/ownership';
 import { applyPlan, loadAwsAuthFixture, mappings } from './aws-auth-configmap';
 
 const account = '111122223333';
@@ -203,11 +204,8 @@ describe('encodeAwsAuth', () => {
         const data = encodeAwsAuth(
           {},
           {
-            changes: [],
-            unchanged: 0,
-            conflicts: [],
-            withheld: [],
-            owned: { mapRoles: new Set([wanted.key]), mapUsers: new Set() },
+            drifted: [],
+            owned: { mapRoles: new Map([[wanted.key, entryDigest(wanted)]]), mapUsers: new Map() },
             result: [{ ...wanted, line: 0, index: -1 }],
           },
         );

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { arnKey } from '../../../src/domain/arn';
 import { type AwsAuthEntry, parseAwsAuth, type Section } from '../../../src/domain/aws-auth/aws-auth';
 import { desiredEntries, type GroupMembers } from '../../../src/domain/aws-auth/desired-state';
-import { encodeOwnership, ownedAnnotation, readOwnership } from '../../../src/domain/aws-auth/ownership';
+import {
+  emptyOwnership,
+  encodeOwnership,
+  entryDigest,
+  ownedAnnotation,
+  readOwnership,
+} from '../../../src/domain/aws-auth/ownership';
+import { claimStatus } from '../../../src/domain/aws-auth/ownership-claims';
+import type { DriftPolicy } from '../../../src/domain/aws-auth/plan';
 import { accessConfigSchema } from '../../../src/domain/config/config';
 import { identityFindings } from '../../../src/domain/config/privilege-policy';
 import { type AwsAuthConfigMap, applyPlan } from './aws-auth-configmap';
@@ -44,6 +52,8 @@ interface WrittenEntry {
   username: string;
   groups: string[];
   owned: boolean;
+  /** Owned, but changed by hand since: its claim records a digest of something else. */
+  drifted: boolean;
   /** How it is written: as a person would by hand, or as the tool does. */
   style: 'plain' | 'double' | 'flow' | 'tool' | 'sso';
   comment?: string;
@@ -57,6 +67,7 @@ const entry = fc
     username: text,
     groups: fc.array(kubernetesGroup, { maxLength: 3 }),
     owned: fc.boolean(),
+    drifted: fc.boolean(),
     style: fc.constantFrom('plain', 'double', 'flow', 'tool', 'sso'),
     comment: fc.option(fc.constantFrom('# added by hand', '# node group, do not touch'), { nil: undefined }),
   })
@@ -105,8 +116,11 @@ const currentAwsAuth = fc
       const inSection = entries.filter((e) => e.section === section);
       if (inSection.length > 0) data[section] = inSection.map(write).join('');
     }
-    const owned = { mapRoles: new Set<string>(), mapUsers: new Set<string>(staleOwned) };
-    for (const e of entries) if (e.owned) owned[e.section].add(arnKey(e.arn));
+    const owned = emptyOwnership();
+    for (const key of staleOwned) owned.mapUsers.set(key, 'stale000');
+    for (const e of entries) {
+      if (e.owned) owned[e.section].set(arnKey(e.arn), e.drifted ? 'changed0' : entryDigest(e));
+    }
     return { data, annotations: { [ownedAnnotation]: encodeOwnership(owned) } };
   });
 
@@ -153,6 +167,7 @@ const desiredState = fc
 
 const options = fc.record({
   force: fc.boolean(),
+  onDrift: fc.constantFrom<DriftPolicy>('report', 'restore', 'release'),
   scope: fc.option(
     fc
       .subarray(
@@ -167,24 +182,32 @@ const options = fc.record({
   ),
 });
 
-const unowned = (configMap: AwsAuthConfigMap) => {
+/** The config maps eks-admins to system:masters with allowSystemMasters. */
+const policy = { allowSystemMasters: true };
+
+/** Entries the tool must leave as they are: not its own, and drifted ones unless told to restore them. */
+const unowned = (configMap: AwsAuthConfigMap, onDrift: DriftPolicy) => {
   const owned = readOwnership(configMap.annotations);
   const view = (e: AwsAuthEntry) => [e.section, e.arn, e.username, e.groups];
   return parseAwsAuth(configMap.data)
-    .entries.filter((e) => !owned[e.section].has(e.key))
+    .entries.filter((e) => {
+      const status = claimStatus(e, owned, policy);
+      return status === 'unowned' || status === 'ignored' || (status === 'drifted' && onDrift !== 'restore');
+    })
     .map(view);
 };
 
 describe('any plan, encoded and read back', () => {
   it('keeps every unowned entry as it was, in order, maps no ARN twice, and is idempotent', () => {
     fc.assert(
-      fc.property(currentAwsAuth, desiredState, options, (current, desired, { force, scope }) => {
+      fc.property(currentAwsAuth, desiredState, options, (current, desired, { force, onDrift, scope }) => {
         // Act
-        const first = applyPlan(current, desired, { force, ...(scope ? { scope } : {}) });
-        const second = applyPlan(first.next, desired, { force, ...(scope ? { scope } : {}) });
+        const planned = { force, onDrift, ...policy, ...(scope ? { scope } : {}) };
+        const first = applyPlan(current, desired, planned);
+        const second = applyPlan(first.next, desired, planned);
 
         // Assess
-        expect(unowned(first.next)).toEqual(unowned(current));
+        expect(unowned(first.next, onDrift)).toEqual(unowned(current, onDrift));
         const keys = parseAwsAuth(first.next.data)
           .entries.filter((e) => e.arn !== '')
           .map((e) => `${e.section}:${e.key}`);

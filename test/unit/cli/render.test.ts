@@ -89,7 +89,10 @@ describe('eks-access-sync render (offline, for pull requests)', () => {
   });
 
   it('exits 3 and prints no ConfigMap when the current aws-auth does not parse', () => {
-    const broken = file('broken.yaml', 'data:\n  mapRoles: |\n    - rolearn: x\n     username: y\n');
+    const broken = file(
+      'broken.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: kube-system}\ndata:\n  mapRoles: |\n    - rolearn: x\n     username: y\n',
+    );
     const out = cli('render', '--config', config, '--cluster', 'prod', '--iam', iam, '--current', broken);
     expect(out.code).toBe(3);
     expect(out.stderr).toMatch(/mapRoles line 2/);
@@ -141,5 +144,91 @@ describe('eks-access-sync render (offline, for pull requests)', () => {
       '--force',
     );
     expect(forced.code).toBe(0);
+  });
+
+  describe('--current', () => {
+    const render = (currentFile: string, configFile = config) =>
+      cli('render', '--config', configFile, '--cluster', 'prod', '--iam', iam, '--current', currentFile);
+
+    it.each([
+      [
+        'a List',
+        'apiVersion: v1\nkind: List\nitems: []\n',
+        /is v1 List undefined\/undefined, not the v1 ConfigMap kube-system\/aws-auth/,
+      ],
+      [
+        'a Secret',
+        'apiVersion: v1\nkind: Secret\nmetadata: {name: aws-auth, namespace: kube-system}\n',
+        /is v1 Secret kube-system\/aws-auth, not/,
+      ],
+      ['an empty mapping', '{}\n', /is not a Kubernetes object \(no kind\), not the v1 ConfigMap/],
+      [
+        'another ConfigMap',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: default}\n',
+        /is v1 ConfigMap default\/aws-auth, not/,
+      ],
+      [
+        'a ConfigMap with a list as data',
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: kube-system}\ndata:\n  mapRoles: [a]\n',
+        /data\.mapRoles: .*every value must be a string/,
+      ],
+    ])('exits 2 on %s and prints nothing', (_, text, message) => {
+      const out = render(file('not-aws-auth.yaml', text));
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(message);
+      expect(out.stdout).toBe('');
+    });
+
+    it('keeps labels, annotations not its own, binaryData, resourceVersion, other data keys and an untouched section byte for byte', () => {
+      // Prepare: only IAM groups mapped, so mapRoles is not the tool's business.
+      const groupsOnly = file(
+        'groups-only.yaml',
+        'clusters: [{name: prod, region: eu-west-1}]\ngroups: [{iamGroup: devs, kubernetesGroups: [developers]}]\n',
+      );
+      const mapRoles = [
+        '# node groups: do not touch',
+        '- rolearn:   arn:aws:iam::111122223333:role/node   # managed',
+        '  username: system:node:{{EC2PrivateDNSName}}',
+        '  groups: [ system:bootstrappers,   system:nodes ]',
+        '',
+      ].join('\n');
+      const full = file(
+        'full.yaml',
+        `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+  resourceVersion: "4711"
+  uid: 0b7c1a9e-0000-4000-8000-000000000001
+  labels: {app.kubernetes.io/managed-by: eksctl}
+  annotations: {team: platform}
+data:
+  mapRoles: ${JSON.stringify(mapRoles)}
+  notes: kept as it is
+binaryData:
+  blob: AAEC
+`,
+      );
+
+      // Act
+      const out = render(full, groupsOnly);
+
+      // Assess
+      expect(out.code).toBe(0);
+      const cm = parse(out.stdout);
+      expect(cm.metadata).toMatchObject({
+        name: 'aws-auth',
+        namespace: 'kube-system',
+        resourceVersion: '4711',
+        uid: '0b7c1a9e-0000-4000-8000-000000000001',
+        labels: { 'app.kubernetes.io/managed-by': 'eksctl' },
+        annotations: { team: 'platform' },
+      });
+      expect(cm.binaryData).toEqual({ blob: 'AAEC' });
+      expect(cm.data.notes).toBe('kept as it is');
+      expect(cm.data.mapRoles).toBe(mapRoles);
+      expect(parseAwsAuth(cm.data).entries.map((e) => e.arn)).toContain('arn:aws:iam::111122223333:user/bo');
+    });
   });
 });

@@ -44,7 +44,12 @@ roles:
     const config = parseAccessConfig(text);
 
     // Assess
-    expect(config.settings).toEqual({ adoptUnownedEntries: false, maxRemovalShare: 0.5 });
+    expect(config.settings).toEqual({
+      adoptUnownedEntries: false,
+      maxRemovalShare: 0.5,
+      onDrift: 'report',
+      removalWindow: '24h',
+    });
     expect(config.clusters).toEqual([
       {
         name: 'prod-east',
@@ -118,7 +123,7 @@ roles:
       expect.arrayContaining([
         { path: 'clusters[1].region (line 5)', message: 'not an AWS region such as us-east-1' },
         { path: 'clusters[2].name (line 6)', message: 'cluster prod-east is listed twice' },
-        { path: 'clusters[2] (line 6)', message: 'Unrecognized key: "colour"' },
+        { path: 'clusters[2].colour (line 8)', message: 'unknown key "colour"' },
         { path: 'groups[0].clusters[1] (line 12)', message: 'no cluster named staging in clusters' },
         {
           path: 'groups[0].kubernetesGroups[0] (line 11)',
@@ -195,6 +200,39 @@ roles:
 
     // Assess
     expect(issues).toEqual([{ path, message: expect.stringMatching(message) }]);
+  });
+
+  it('reports schema and policy problems together, each with its path and line, in one run', () => {
+    // Prepare: a bad region, an unknown key and a misspelt field, and system:masters without allowSystemMasters.
+    const text = [
+      'clusters: [{ name: prod, region: nowhere }]',
+      'colour: blue',
+      'groups:',
+      '  - { iamGroup: ops, kubernetesGroups: [system:masters] }',
+      '  - { iamGroup: devs, kubernetesGroup: [developers] }',
+      'roles:',
+      '  - { roleArn: "arn:aws:iam::111122223333:role/Admin", username: admin, kubernetesGroups: [system:nodes] }',
+      '',
+    ].join('\n');
+
+    // Act
+    const issues = issuesOf(text);
+
+    // Assess
+    expect(issues.map((i) => i.path).sort()).toEqual(
+      [
+        'colour (line 2)',
+        'clusters[0].region (line 1)',
+        'groups[0].kubernetesGroups[0] (line 4)',
+        'groups[1].kubernetesGroup (line 5)',
+        'groups[1].kubernetesGroups (line 5)',
+        'roles[0].kubernetesGroups[0] (line 7)',
+      ].sort(),
+    );
+    expect(issues.find((i) => i.path.startsWith('groups[0]'))?.message).toMatch(
+      /set allowSystemMasters: true/,
+    );
+    expect(issues.find((i) => i.path.startsWith('roles[0]'))?.message).toMatch(/system:nodes is reserved/);
   });
 
   it('reports a YAML syntax error with its line', () => {

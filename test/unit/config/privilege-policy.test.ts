@@ -264,7 +264,7 @@ describe('the privilege policy refuses what grants more than it says (issue 16)'
 
     expect(issues.map((i) => i.path).sort()).toEqual([
       'externalUsers[0].clusterRole (line 3)',
-      'roles[0] (line 2)',
+      'roles[0].colour (line 2)',
       'roles[0].username (line 2)',
     ]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { arnKey } from '../../../src/domain/arn';
-import { encodeOwnership, ownedAnnotation } from '../../../src/domain/aws-auth/ownership';
+import { encodeOwnership, entryDigest, ownedAnnotation } from '../../../src/domain/aws-auth/ownership';
 import { bootstrapClusterHandler } from '../../../src/lambda/bootstrap-handler';
 import { rotateTokensHandler } from '../../../src/lambda/rotate-tokens-handler';
 import { syncAccessHandler } from '../../../src/lambda/sync-access-handler';
@@ -28,7 +28,17 @@ describe('no silent failure: what a sync could not do is counted (issue 16)', ()
     const users = ['ann', 'bob', 'cid', 'dee'].map((u) => `arn:aws:iam::111122223333:user/${u}`);
     const world = memoryAwsAuth(
       { mapUsers: users.map((arn) => `- userarn: ${arn}\n  username: u\n  groups: [developers]\n`).join('') },
-      { [ownedAnnotation]: encodeOwnership({ mapRoles: new Set(), mapUsers: new Set(users.map(arnKey)) }) },
+      {
+        [ownedAnnotation]: encodeOwnership({
+          mapRoles: new Map(),
+          mapUsers: new Map(
+            users.map((arn) => [
+              arnKey(arn),
+              entryDigest({ section: 'mapUsers', arn, username: 'u', groups: ['developers'] }),
+            ]),
+          ),
+        }),
+      },
     );
     const sink = recordingSink();
 

@@ -39,6 +39,15 @@ describe('syncCommandFrom', () => {
     expect(syncCommandFrom(load(file))).toMatchObject(expected);
   });
 
+  it('keys a rollback by its requestId, or else by the invocation (the same on a Lambda retry)', () => {
+    expect(syncCommandFrom({ action: 'rollback', requestId: 'change-4711' }, 'lambda-req')).toMatchObject({
+      kind: 'rollback',
+      requestId: 'change-4711',
+    });
+    expect(syncCommandFrom({ action: 'rollback' }, 'lambda-req')).toMatchObject({ requestId: 'lambda-req' });
+    expect(() => syncCommandFrom({ action: 'rollback', requestId: 'a b' })).toThrow(/requestId/);
+  });
+
   it('parses every sample syncAccess event in events/', () => {
     const files = readdirSync(events).filter(
       (f) => f.startsWith('iam-') || f.startsWith('sync-') || f.startsWith('scheduled-'),

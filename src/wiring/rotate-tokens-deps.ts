@@ -20,7 +20,11 @@ export function rotateTokensDeps(runtime: Runtime = readRuntime()): RotateTokens
     clusters: clusterAccess(runtime.clusterAccess),
     externalAccess: (cluster, endpoint) => externalAccess(kubeClient(endpoint), cluster),
     identify,
-    secrets: secretsStore(secrets, { kmsKeyId: runtime.env.SECRETS_KMS_KEY_ID }),
+    secrets: secretsStore(secrets, {
+      kmsKeyId: runtime.env.SECRETS_KMS_KEY_ID,
+      // moto (the sandbox, the only stage with an endpoint) has no ValidateResourcePolicy.
+      validatePolicies: runtime.aws.endpoint === undefined,
+    }),
     clock: { now: () => new Date() },
     newVersionId: randomUUID,
     concurrency: runtime.env.CLUSTER_CONCURRENCY,

@@ -83,6 +83,11 @@ export interface SecretsStore {
   /** Every secret carrying this tool's managed-by tag (not those already scheduled for deletion). */
   listManaged(): Promise<StoredSecret[]>;
   scheduleDeletion(secretId: string, recoveryWindowDays: number): Promise<void>;
+  /** The secret's resource policy, undefined when it has none. */
+  resourcePolicy(secretId: string): Promise<string | undefined>;
+  /** Validates (where the API can) and attaches the policy, refusing any that would make the secret public. */
+  putResourcePolicy(secretId: string, policy: string): Promise<void>;
+  deleteResourcePolicy(secretId: string): Promise<void>;
 }
 
 export interface RotateTokensDeps {

@@ -175,6 +175,19 @@ module.exports = async ({ resolveVariable }) => {
     // ListSecrets has no resource to name; it finds the secrets this tool tagged.
     allow(['secretsmanager:ListSecrets'], ['*']),
   ];
+  // Rotation notices: on the region's default bus, as eks-access-sync and with its two detail types only.
+  const notices = [
+    {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+      ...allow(['events:PutEvents'], [arn('events:${AWS::Region}:${AWS::AccountId}:event-bus/default')]),
+      Condition: {
+        StringEquals: {
+          'events:source': 'eks-access-sync',
+          'events:detail-type': ['Kubeconfig Rotated', 'Kubeconfig Rotation Failed'],
+        },
+      },
+    },
+  ];
   // With a customer-managed key, the secrets are encrypted and read through it, by Secrets Manager only.
   if (kmsKeyArn) {
     secrets.push({
@@ -206,7 +219,12 @@ module.exports = async ({ resolveVariable }) => {
         ...assume,
         consume('IamEventsQueue'),
       ]),
-      RotateTokensRole: role('rotateTokens', logGroup('rotateTokens'), [...describe, ...assume, ...secrets]),
+      RotateTokensRole: role('rotateTokens', logGroup('rotateTokens'), [
+        ...describe,
+        ...assume,
+        ...secrets,
+        ...notices,
+      ]),
       BootstrapClusterRole: role(
         'bootstrapCluster',
         logGroup('bootstrapCluster'),
@@ -223,6 +241,7 @@ module.exports = async ({ resolveVariable }) => {
             ? [allow(['sts:AssumeRole'], [...assumeRoleArns, ...selectorRoles])]
             : []),
           ...secrets,
+          ...notices,
           allow(
             ['sqs:SendMessage', 'sqs:GetQueueUrl'],
             [

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { clusterAccess } from '../adapters/cluster-access';
 import { kubeClient } from '../adapters/kubernetes/kube-client';
 import { identify } from '../adapters/kubernetes/self-subject-review';
 import { externalAccess } from '../adapters/kubernetes/service-accounts';
+import { rotationNotices } from '../adapters/rotation-notices';
 import { secretsStore } from '../adapters/secrets-store';
 import type { RotateTokensDeps } from '../app/rotation/rotation-ports';
 import { type Runtime, readRuntime } from './runtime';
@@ -25,6 +27,10 @@ export function rotateTokensDeps(runtime: Runtime = readRuntime()): RotateTokens
       // moto (the sandbox, the only stage with an endpoint) has no ValidateResourcePolicy.
       validatePolicies: runtime.aws.endpoint === undefined,
     }),
+    // The default bus of the function's region: where the stack's own rules and a team's live.
+    notices: rotationNotices(
+      new EventBridgeClient({ region: runtime.region, maxAttempts: 5, ...runtime.aws }),
+    ),
     clock: { now: () => new Date() },
     newVersionId: randomUUID,
     concurrency: runtime.env.CLUSTER_CONCURRENCY,

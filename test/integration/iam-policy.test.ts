@@ -57,6 +57,7 @@ async function actionsCalledBy(handler: string): Promise<Set<string>> {
     sts: 'sts',
     'secrets-manager': 'secretsmanager',
     sqs: 'sqs',
+    eventbridge: 'events',
   };
   const result = await build({
     entryPoints: [resolve(root, handler)],
@@ -188,5 +189,29 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
     expect(
       statements(example).filter((s) => list(s.Action).includes('secretsmanager:PutResourcePolicy')),
     ).toEqual([]);
+  });
+
+  it('puts rotation notices on the default bus only, as eks-access-sync with its two detail types', () => {
+    for (const role of ['RotateTokensRole', 'BootstrapClusterRole']) {
+      const puts = statements(everyFeature, role).filter((s) => list(s.Action).includes('events:PutEvents'));
+      expect(puts).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['events:PutEvents'],
+          Resource: [
+            { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+          ],
+          Condition: {
+            StringEquals: {
+              'events:source': 'eks-access-sync',
+              'events:detail-type': ['Kubeconfig Rotated', 'Kubeconfig Rotation Failed'],
+            },
+          },
+        },
+      ]);
+    }
+    expect(statements(everyFeature, 'SyncAccessRole').flatMap((s) => list(s.Action))).not.toContain(
+      'events:PutEvents',
+    );
   });
 });

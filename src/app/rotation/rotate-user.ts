@@ -22,6 +22,8 @@ export interface UserRotationResult {
   user: string;
   cluster: string;
   secret: string;
+  /** The secret's ARN, once it exists: what a cross-account reader fetches. */
+  secretArn?: string;
   status: 'issued' | 'rotated' | 'unchanged' | 'error';
   /** Why it rotated, or why it failed. */
   reason?: string;
@@ -102,15 +104,16 @@ async function withReaders(
   secret: StoredSecret | undefined,
   done: UserRotationResult,
 ): Promise<UserRotationResult> {
+  let arn: string | undefined;
   try {
-    const arn = secret?.arn || (await deps.secrets.describe(target.secretName))?.arn;
+    arn = secret?.arn || (await deps.secrets.describe(target.secretName))?.arn;
     if (!arn) throw new RotationError(`secret ${target.secretName} has no ARN`);
-    return { ...done, readers: await keepReaders(deps.secrets, arn, target.user.readers) };
+    return { ...done, secretArn: arn, readers: await keepReaders(deps.secrets, arn, target.user.readers) };
   } catch (error) {
     const kept =
       done.status === 'unchanged' ? 'the kubeconfig is unchanged' : `the kubeconfig was ${done.status}`;
     const reason = failedWhile(`keeping the readers of secret ${target.secretName} (${kept})`, error);
-    return { ...done, status: 'error', reason: reason.message };
+    return { ...done, ...(arn ? { secretArn: arn } : {}), status: 'error', reason: reason.message };
   }
 }
 

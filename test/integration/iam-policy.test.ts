@@ -95,6 +95,8 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
       '--region',
       'eu-west-1',
       '--param=accessConfig=examples/sandbox/access.yaml',
+      // The example's readers need the stage's customer-managed key.
+      '--param=secretsKmsKeyArn=arn:aws:kms:eu-west-1:111122223333:key/0123abcd-0123-4567-89ab-0123456789ab',
     ]);
     everyFeature = await packagedTemplate([
       '--stage',
@@ -185,10 +187,15 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
       .filter((s) => list(s.Action).includes('secretsmanager:PutSecretValue'))
       .flatMap((s) => list(s.Resource));
     expect(writes.flatMap((s) => list(s.Resource))).toEqual(secretsOfUsers);
-    // The example config has no readers: no policy is ever written there.
+    // The example config's partner-ci has a reader of a second account: its one secret.
     expect(
-      statements(example).filter((s) => list(s.Action).includes('secretsmanager:PutResourcePolicy')),
-    ).toEqual([]);
+      statements(example, 'RotateTokensRole')
+        .filter((s) => list(s.Action).includes('secretsmanager:PutResourcePolicy'))
+        .flatMap((s) => list(s.Resource))
+        .map(subText),
+    ).toEqual([
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:eks-access-sync/sandbox/partner-ci-??????',
+    ]);
   });
 
   it('puts rotation notices on the default bus only, as eks-access-sync with its two detail types', () => {

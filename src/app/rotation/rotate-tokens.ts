@@ -170,16 +170,15 @@ async function rotateCluster(
     results.push(await rotateUser(deps, target, force));
   }
   const announced = await announceRotations(deps, cluster, results);
-  results.splice(0, results.length, ...announced);
   // Offboarding comes after rotation, so a user who moved namespace has the new kubeconfig first.
-  if (!managed) return { users: results };
+  if (!managed) return { users: announced };
   if (managed instanceof Error) {
     return {
-      users: results,
+      users: announced,
       offboarded: offboardFailure(cluster, `listing the tool's secrets: ${managed.message}`),
     };
   }
-  return { users: results, offboarded: await offboard(deps, open, managed) };
+  return { users: announced, offboarded: await offboard(deps, open, managed) };
 }
 
 /** The secret's name, or its pattern when the name cannot be formed (an {account} nobody knows). */

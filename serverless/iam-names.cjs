@@ -76,12 +76,14 @@ function clusterAccount(cluster, where) {
  * selector's regions and accounts (`{account}/{region}/{cluster}`, the account being the stack's own
  * when the selector names none), and the name such a secret had before clusters were told apart. A
  * placeholder that cannot be made exact (a selector with tags only, or without regions) is refused.
+ * `only` keeps the users it accepts (those with readers, for the resource-policy writes).
  */
-function secretNames(config) {
+function secretNames(config, only = () => true) {
   const clusters = list(config.clusters);
   const selectors = list(config.bootstrap?.selectors);
   const names = new Set();
   list(config.externalUsers).forEach((user, i) => {
+    if (!only(user)) return;
     const where = `externalUsers[${i}]`;
     const name = exact('user', user?.name, `${where}.name`);
     const template = user.secretName ?? defaultSecretName;
@@ -161,4 +163,23 @@ function secretNames(config) {
   return [...names].sort();
 }
 
-module.exports = { IamConfigError, exact, list, selectorRoleArns, secretNames };
+/**
+ * The users whose secrets other accounts read (`readers:`), checked as the function checks them:
+ * exact roles, and the stage's customer-managed key, without which no other account can decrypt.
+ */
+function readerUsers(config, kmsKeyArn) {
+  return list(config.externalUsers).filter((user, i) => {
+    const readers = list(user?.readers);
+    readers.forEach((r, j) => {
+      exact('roleArn', r, `externalUsers[${i}].readers[${j}]`);
+    });
+    if (readers.length > 0 && !kmsKeyArn) {
+      throw new IamConfigError(
+        `externalUsers[${i}].readers: the stage has no customer-managed KMS key (param secretsKmsKeyArn), and a secret encrypted with aws/secretsmanager cannot be read from another account`,
+      );
+    }
+    return readers.length > 0;
+  });
+}
+
+module.exports = { IamConfigError, exact, list, readerUsers, selectorRoleArns, secretNames };

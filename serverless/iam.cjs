@@ -3,7 +3,14 @@
 const { readFileSync, existsSync } = require('node:fs');
 const { resolve } = require('node:path');
 const { parse } = require('yaml');
-const { IamConfigError, exact, list, secretNames, selectorRoleArns } = require('./iam-names.cjs');
+const {
+  IamConfigError,
+  exact,
+  list,
+  readerUsers,
+  secretNames,
+  selectorRoleArns,
+} = require('./iam-names.cjs');
 const { accessEntryStatements } = require('./iam-access-entries.cjs');
 
 const sub = (text) => ({ 'Fn::Sub': text });
@@ -77,10 +84,13 @@ module.exports = async ({ resolveVariable }) => {
   const selectorRoles = [
     ...new Set(selectors.flatMap((s, i) => selectorRoleArns(s, `bootstrap.selectors[${i}]`))),
   ];
-  const secretArns = secretNames(config).map((name) =>
-    // Secrets Manager appends a dash and 6 characters to every name.
-    arn(`secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????`),
-  );
+  // Secrets Manager appends a dash and 6 characters to every name.
+  const secretArn = (name) => arn(`secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${name}-??????`);
+  const secretArns = secretNames(config).map(secretArn);
+  const kmsKeyArn = await resolveVariable('param:secretsKmsKeyArn');
+  // Only the secrets of users with readers get a resource policy written on them.
+  const withReaders = new Set(readerUsers(config, kmsKeyArn));
+  const readSecretArns = secretNames(config, (user) => withReaders.has(user)).map(secretArn);
   // Clusters a bootstrap selector may match are not known in advance: every cluster of the account
   // in the watched regions, for the few actions that set a new cluster up.
   const watchedRegions = [
@@ -135,8 +145,19 @@ module.exports = async ({ resolveVariable }) => {
               'secretsmanager:TagResource',
               'secretsmanager:RestoreSecret',
               'secretsmanager:DeleteSecret',
+              // Every run reads the policy, and deletes it once a user has no readers left.
+              'secretsmanager:GetResourcePolicy',
+              'secretsmanager:DeleteResourcePolicy',
             ],
             secretArns,
+          ),
+        ]),
+    ...(readSecretArns.length === 0
+      ? []
+      : [
+          allow(
+            ['secretsmanager:ValidateResourcePolicy', 'secretsmanager:PutResourcePolicy'],
+            readSecretArns,
           ),
         ]),
     // Offboarding: the secrets of users no longer in the config have names the config no longer
@@ -154,8 +175,20 @@ module.exports = async ({ resolveVariable }) => {
     // ListSecrets has no resource to name; it finds the secrets this tool tagged.
     allow(['secretsmanager:ListSecrets'], ['*']),
   ];
+  // Rotation notices: on the region's default bus, as eks-access-sync and with its two detail types only.
+  const notices = [
+    {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+      ...allow(['events:PutEvents'], [arn('events:${AWS::Region}:${AWS::AccountId}:event-bus/default')]),
+      Condition: {
+        StringEquals: {
+          'events:source': 'eks-access-sync',
+          'events:detail-type': ['Kubeconfig Rotated', 'Kubeconfig Rotation Failed'],
+        },
+      },
+    },
+  ];
   // With a customer-managed key, the secrets are encrypted and read through it, by Secrets Manager only.
-  const kmsKeyArn = await resolveVariable('param:secretsKmsKeyArn');
   if (kmsKeyArn) {
     secrets.push({
       ...allow(
@@ -186,7 +219,12 @@ module.exports = async ({ resolveVariable }) => {
         ...assume,
         consume('IamEventsQueue'),
       ]),
-      RotateTokensRole: role('rotateTokens', logGroup('rotateTokens'), [...describe, ...assume, ...secrets]),
+      RotateTokensRole: role('rotateTokens', logGroup('rotateTokens'), [
+        ...describe,
+        ...assume,
+        ...secrets,
+        ...notices,
+      ]),
       BootstrapClusterRole: role(
         'bootstrapCluster',
         logGroup('bootstrapCluster'),
@@ -203,6 +241,7 @@ module.exports = async ({ resolveVariable }) => {
             ? [allow(['sts:AssumeRole'], [...assumeRoleArns, ...selectorRoles])]
             : []),
           ...secrets,
+          ...notices,
           allow(
             ['sqs:SendMessage', 'sqs:GetQueueUrl'],
             [

@@ -1,16 +1,20 @@
 import {
   CreateSecretCommand,
+  DeleteResourcePolicyCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
   type DescribeSecretCommandOutput,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
   type SecretListEntry,
   type SecretsManagerClient,
   TagResourceCommand,
   UpdateSecretVersionStageCommand,
+  ValidateResourcePolicyCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { SecretsStore, StoredSecret } from '../app/rotation/rotation-ports';
 import { managedBy, secretTag } from '../domain/rotation/rotation-ownership';
@@ -47,7 +51,11 @@ const notFound = (error: unknown) => (error as Error).name === 'ResourceNotFound
  */
 export function secretsStore(
   client: Pick<SecretsManagerClient, 'send'>,
-  options: { kmsKeyId?: string | undefined } = {},
+  options: {
+    kmsKeyId?: string | undefined;
+    /** false where the API lacks ValidateResourcePolicy (moto); the domain has checked the policy anyway. */
+    validatePolicies?: boolean;
+  } = {},
 ): SecretsStore {
   async function call<T>(what: string, secretId: string, send: () => Promise<T>): Promise<T> {
     try {
@@ -174,6 +182,39 @@ export function secretsStore(
       } while (NextToken);
       // The filters match the key and the value separately; keep only the pairs that match.
       return found.filter((s) => s.tags[secretTag.managedBy] === managedBy && !s.deleted);
+    },
+    async resourcePolicy(secretId) {
+      const got = await call('reading the resource policy of', secretId, () =>
+        client.send(new GetResourcePolicyCommand({ SecretId: secretId })),
+      );
+      return got.ResourcePolicy || undefined;
+    },
+    async putResourcePolicy(secretId, policy) {
+      if (options.validatePolicies ?? true) {
+        const checked = await call('validating the resource policy of', secretId, () =>
+          client.send(new ValidateResourcePolicyCommand({ SecretId: secretId, ResourcePolicy: policy })),
+        );
+        if (!checked.PolicyValidationPassed) {
+          const why = (checked.ValidationErrors ?? []).map((e) => `${e.CheckName}: ${e.ErrorMessage}`);
+          throw new SecretsStoreError(
+            `the resource policy for ${secretId} did not pass ValidateResourcePolicy: ${why.join('; ') || 'no reason given'}`,
+          );
+        }
+      }
+      await call('putting the resource policy of', secretId, () =>
+        client.send(
+          new PutResourcePolicyCommand({
+            SecretId: secretId,
+            ResourcePolicy: policy,
+            BlockPublicPolicy: true,
+          }),
+        ),
+      );
+    },
+    async deleteResourcePolicy(secretId) {
+      await call('deleting the resource policy of', secretId, () =>
+        client.send(new DeleteResourcePolicyCommand({ SecretId: secretId })),
+      );
     },
     async scheduleDeletion(secretId, recoveryWindowDays) {
       await call('deleting secret', secretId, () =>

@@ -62,6 +62,30 @@ function program(terminal: Terminal, done: (code: number) => void): Command {
         done(await live(command, checked, terminal));
       });
   }
+  root
+    .command('kubeconfig')
+    .description(
+      "Hand an external user's current kubeconfig over: a 0600 file, or stdout (never a terminal).",
+    )
+    .option('--config <file>', 'access.yaml (required)')
+    .option('--user <name>', 'the external user, as named in the config (required)')
+    .option('--cluster <name>', 'the cluster, as named in the config (required)')
+    .option('--out <file>', 'the file to write (mode 0600), or - for standard output (required)')
+    .option('--region <region>', "the stack's region, where the secret lives (default: your AWS region)")
+    .action(
+      async (options: {
+        config?: string;
+        user?: string;
+        cluster?: string;
+        out?: string;
+        region?: string;
+      }) => {
+        const checked = required('kubeconfig', options, ['config', 'user', 'cluster', 'out']);
+        // Loaded here: the other commands and --help need no Secrets Manager client.
+        const { kubeconfigCommand } = await import('./kubeconfig-command');
+        done(await kubeconfigCommand(checked));
+      },
+    );
   return root;
 }
 

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { ClusterAccessOptions } from '../adapters/cluster-access';
 import type { AccessConfig } from '../domain/config/config';
 import { parseAccessConfig } from '../domain/config/config-file';
+import { InvalidConfigError } from '../domain/errors';
+import { readersWithoutKey } from '../domain/rotation/secret-readers';
 import { type Environment, readEnvironment, readSandboxEndpoints } from './environment';
 
 /** What every function's clients are built from: the config, and where AWS and the clusters are. */
@@ -24,6 +26,9 @@ export interface Runtime {
  */
 export function readRuntime(env: Environment = readEnvironment()): Runtime {
   const config = parseAccessConfig(readFileSync(env.ACCESS_CONFIG_PATH, 'utf8'), env.ACCESS_CONFIG_PATH);
+  // The config alone is valid; with this stage's key (or its absence) readers may not be.
+  const keyless = readersWithoutKey(config.externalUsers, env.SECRETS_KMS_KEY_ID);
+  if (keyless.length > 0) throw new InvalidConfigError(env.ACCESS_CONFIG_PATH, keyless);
   const sandbox = env.SANDBOX_ENV_FILE ? readSandboxEndpoints(env.SANDBOX_ENV_FILE) : undefined;
   if (!sandbox) return { env, config, aws: {}, region: env.AWS_REGION, clusterAccess: {} };
   // The functions run as their own role, as on Lambda: a session moto issued, which the sandbox's

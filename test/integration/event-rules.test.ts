@@ -74,8 +74,11 @@ describe('the deployed EventBridge rules, matched by moto', () => {
   let forwarder: CfnTemplate;
   beforeAll(async () => {
     const config = '--param=accessConfig=examples/sandbox/access.yaml';
+    // The example's readers need the stage's customer-managed key.
+    const key =
+      '--param=secretsKmsKeyArn=arn:aws:kms:eu-west-1:111122223333:key/0123abcd-0123-4567-89ab-0123456789ab';
     [main, forwarder] = await Promise.all([
-      packagedTemplate(['--stage', 'rules', '--region', home, config]),
+      packagedTemplate(['--stage', 'rules', '--region', home, config, key]),
       packagedTemplate(['--config', 'serverless.forwarder.yml', `--param=homeRegion=${home}`]),
     ]);
   }, 120_000);

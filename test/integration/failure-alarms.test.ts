@@ -11,6 +11,8 @@ describe('the alarms on failed, refused and withheld syncs and on rejected event
       '--region',
       'eu-west-1',
       '--param=accessConfig=examples/sandbox/access.yaml',
+      // The example's readers need the stage's customer-managed key.
+      '--param=secretsKmsKeyArn=arn:aws:kms:eu-west-1:111122223333:key/0123abcd-0123-4567-89ab-0123456789ab',
     ]);
   }, 240_000);
 

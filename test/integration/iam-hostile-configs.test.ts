@@ -77,6 +77,16 @@ describe('IAM generated from hostile configs never widens (issue 16)', () => {
       /clusters\[0\]\.name: "\*" is not an EKS cluster name/,
     ],
     [
+      'readers without the stage customer-managed key',
+      `${clusters}externalUsers: [{ name: partner, clusterRole: view, readers: ["arn:aws:iam::210987654321:role/ci"] }]\n`,
+      /externalUsers\[0\]\.readers: the stage has no customer-managed KMS key .* cannot be read from another account/,
+    ],
+    [
+      'a wildcard reader',
+      `${clusters}externalUsers: [{ name: partner, clusterRole: view, readers: ["arn:aws:iam::210987654321:role/*"] }]\n`,
+      /externalUsers\[0\]\.readers\[0\]: "arn:aws:iam::210987654321:role\/\*" is not an IAM role ARN/,
+    ],
+    [
       'a wildcard in a secret name',
       `${clusters}externalUsers: [{ name: partner, clusterRole: view, secretName: "x/*" }]\n`,
       /externalUsers\[0\]\.secretName: "x\/\*" is not a secret name/,
@@ -169,6 +179,38 @@ bootstrap:
       'arn:aws:iam::888899990000:role/eks-access-sync',
     ]);
     expect(granting(roles.RotateTokensRole ?? [], 'kms:Decrypt')).toHaveLength(1);
+  });
+
+  it('lets a run write a resource policy only on the secrets of users with readers', async () => {
+    // Prepare: two users, one read from another account.
+    const roles = await rolesFor(
+      `${clusters}externalUsers:
+  - { name: partner-ci, clusterRole: view, readers: ["arn:aws:iam::210987654321:role/ci"] }
+  - { name: auditor, clusterRole: view }
+`,
+      key,
+    );
+
+    // Assess
+    for (const id of ['RotateTokensRole', 'BootstrapClusterRole']) {
+      const statements = roles[id] ?? [];
+      expect(granting(statements, 'secretsmanager:PutResourcePolicy').map((s) => s.Action.sort())).toEqual([
+        ['secretsmanager:PutResourcePolicy', 'secretsmanager:ValidateResourcePolicy'],
+      ]);
+      const resources = (action: string) =>
+        granting(statements, action).flatMap((s) =>
+          s.Resource.map((r) => text(r).replace(/^.*:secret:/, '')),
+        );
+      expect(resources('secretsmanager:PutResourcePolicy')).toEqual([
+        'eks-access-sync/prod/partner-ci-??????"}',
+      ]);
+      // Reading and deleting a policy: every user's secret (a reader removed is a policy deleted).
+      expect(resources('secretsmanager:DeleteResourcePolicy')).toEqual([
+        'eks-access-sync/prod/auditor-??????"}',
+        'eks-access-sync/prod/partner-ci-??????"}',
+      ]);
+    }
+    expect(granting(roles.SyncAccessRole ?? [], 'secretsmanager:GetResourcePolicy')).toEqual([]);
   });
 
   it('lets bootstrap create access entries only for its own role and the configured principals, with their policies', async () => {

@@ -28,12 +28,16 @@ const handlerOf: Record<string, string> = {
   rotateTokens: 'handlers/rotate-tokens.ts',
   bootstrapCluster: 'handlers/bootstrap-cluster.ts',
 };
-/** Granted by the framework around the code (logs, the SQS event source), or needing no grant at all. */
-const notCalledByCode = /^(logs:|sqs:(ReceiveMessage|DeleteMessage|GetQueueAttributes)$)/;
+/**
+ * Granted by the framework around the code (logs, the SQS event source), used by Secrets Manager on
+ * the function's behalf (the customer-managed key, kms:ViaService), or needing no grant at all.
+ */
+const notCalledByCode =
+  /^(logs:|sqs:(ReceiveMessage|DeleteMessage|GetQueueAttributes)$|kms:(Decrypt|GenerateDataKey)$)/;
 const needsNoGrant = new Set(['sts:GetCallerIdentity']);
 /** Granted only when the config has something that needs them. */
 const whenConfigured =
-  /^(eks:(ListAccessEntries|CreateAccessEntry|DescribeAccessEntry|UpdateAccessEntry|DeleteAccessEntry|ListAssociatedAccessPolicies|AssociateAccessPolicy|DisassociateAccessPolicy|TagResource)|sts:AssumeRole|iam:GetGroup)$/;
+  /^(eks:(ListAccessEntries|CreateAccessEntry|DescribeAccessEntry|UpdateAccessEntry|DeleteAccessEntry|ListAssociatedAccessPolicies|AssociateAccessPolicy|DisassociateAccessPolicy|TagResource)|sts:AssumeRole|iam:GetGroup|secretsmanager:(PutResourcePolicy|ValidateResourcePolicy))$/;
 
 function statements(template: CfnTemplate, resourceId?: string): Statement[] {
   return Object.entries(template.Resources)
@@ -53,6 +57,7 @@ async function actionsCalledBy(handler: string): Promise<Set<string>> {
     sts: 'sts',
     'secrets-manager': 'secretsmanager',
     sqs: 'sqs',
+    eventbridge: 'events',
   };
   const result = await build({
     entryPoints: [resolve(root, handler)],
@@ -90,6 +95,8 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
       '--region',
       'eu-west-1',
       '--param=accessConfig=examples/sandbox/access.yaml',
+      // The example's readers need the stage's customer-managed key.
+      '--param=secretsKmsKeyArn=arn:aws:kms:eu-west-1:111122223333:key/0123abcd-0123-4567-89ab-0123456789ab',
     ]);
     everyFeature = await packagedTemplate([
       '--stage',
@@ -97,6 +104,7 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
       '--region',
       'eu-west-1',
       '--param=accessConfig=test/fixtures/config/every-feature.yaml',
+      '--param=secretsKmsKeyArn=arn:aws:kms:eu-west-1:111122223333:key/0123abcd-0123-4567-89ab-0123456789ab',
     ]);
     forwarder = await packagedTemplate(['--config', 'serverless.forwarder.yml']);
     hostile = await packagedTemplate([
@@ -165,5 +173,52 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
       // … and the name it had before, read until claimed (README: the upgrade).
       'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:partners/team-*/partner-ci-??????',
     ]);
+  });
+
+  it("writes resource policies only on the secrets of users with readers, never on another's", () => {
+    const writes = statements(everyFeature, 'RotateTokensRole').filter((s) =>
+      list(s.Action).includes('secretsmanager:PutResourcePolicy'),
+    );
+    expect(writes.map((s) => list(s.Action).sort())).toEqual([
+      ['secretsmanager:PutResourcePolicy', 'secretsmanager:ValidateResourcePolicy'],
+    ]);
+    // partner-ci is the only user of every-feature.yaml, and it has a reader: exactly its secrets.
+    const secretsOfUsers = statements(everyFeature, 'RotateTokensRole')
+      .filter((s) => list(s.Action).includes('secretsmanager:PutSecretValue'))
+      .flatMap((s) => list(s.Resource));
+    expect(writes.flatMap((s) => list(s.Resource))).toEqual(secretsOfUsers);
+    // The example config's partner-ci has a reader of a second account: its one secret.
+    expect(
+      statements(example, 'RotateTokensRole')
+        .filter((s) => list(s.Action).includes('secretsmanager:PutResourcePolicy'))
+        .flatMap((s) => list(s.Resource))
+        .map(subText),
+    ).toEqual([
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:eks-access-sync/sandbox/partner-ci-??????',
+    ]);
+  });
+
+  it('puts rotation notices on the default bus only, as eks-access-sync with its two detail types', () => {
+    for (const role of ['RotateTokensRole', 'BootstrapClusterRole']) {
+      const puts = statements(everyFeature, role).filter((s) => list(s.Action).includes('events:PutEvents'));
+      expect(puts).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['events:PutEvents'],
+          Resource: [
+            { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+          ],
+          Condition: {
+            StringEquals: {
+              'events:source': 'eks-access-sync',
+              'events:detail-type': ['Kubeconfig Rotated', 'Kubeconfig Rotation Failed'],
+            },
+          },
+        },
+      ]);
+    }
+    expect(statements(everyFeature, 'SyncAccessRole').flatMap((s) => list(s.Action))).not.toContain(
+      'events:PutEvents',
+    );
   });
 });

@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, inject, it } from 'vitest';
+import { GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { seedEksCluster } from '../../scripts/sandbox/seed';
+import { secretsManagerClient } from '../support/aws-clients';
 import { kubeconfigText, whoami } from '../support/rotation';
+import { sandbox } from '../support/sandbox';
 import { withServerlessLock } from '../support/serverless-lock';
 
 const run = promisify(execFile);
@@ -31,6 +35,9 @@ async function invokeLocal(eventFile: string): Promise<{ result: Record<string, 
 }
 
 describe('the demo: serverless invoke local --stage sandbox -f rotateTokens', () => {
+  // As `npm run sandbox:up` seeds it; alone, this file found no cluster `sandbox` in moto.
+  beforeAll(() => seedEksCluster(sandbox()));
+
   it('writes partner-ci a kubeconfig for the sandbox that kubectl can use, and no token to the output', {
     timeout: 180_000,
   }, async () => {
@@ -47,6 +54,20 @@ describe('the demo: serverless invoke local --stage sandbox -f rotateTokens', ()
     const token = kubeconfig.match(/token: (\S+)/)?.[1] ?? '';
     expect(token).not.toBe('');
     expect(stdout.includes(token)).toBe(false);
+    // The example's reader of a second account: moto holds a policy granting it exactly the read
+    // actions on this secret (moto stores the policy; it does not enforce it across accounts).
+    const held = await secretsManagerClient().send(
+      new GetResourcePolicyCommand({ SecretId: 'eks-access-sync/sandbox/partner-ci' }),
+    );
+    expect(JSON.parse(held.ResourcePolicy ?? '{}').Statement).toEqual([
+      {
+        Sid: 'EksAccessSyncReaders',
+        Effect: 'Allow',
+        Principal: { AWS: ['arn:aws:iam::444455556666:role/partner-ci-reader'] },
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: held.ARN,
+      },
+    ]);
 
     const scheduled = await invokeLocal('events/rotate-tokens-scheduled.json');
     expect(scheduled.result).toMatchObject({

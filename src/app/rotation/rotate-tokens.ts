@@ -7,13 +7,21 @@ import {
   UnknownAccountError,
 } from '../../domain/rotation/external-users';
 import { mapLimited } from '../map-limited';
+import { announceRotations } from './announce-rotations';
 import { type OffboardResult, offboard } from './offboard';
 import { rotateUser, type UserRotationResult } from './rotate-user';
 import type { RotationCommand } from './rotation-command';
 import { UnknownExternalUserError } from './rotation-errors';
 import type { RotateTokensDeps, StoredSecret } from './rotation-ports';
 import { runStep, type StepOutcome } from './rotation-steps';
-import { type OpenCluster, openCluster, secretNameOf, targetFor, targetOfSecret } from './rotation-target';
+import {
+  type OpenCluster,
+  openCluster,
+  type RotationTarget,
+  secretNameOf,
+  targetFor,
+  targetOfSecret,
+} from './rotation-target';
 
 /** What a scheduled or manual run did: the invoke result. Never holds a token. */
 export interface RotateTokensSummary {
@@ -42,8 +50,8 @@ export interface StepSummary {
 export function rotateTokens(deps: RotateTokensDeps) {
   return async function run(command: RotationCommand): Promise<RotateTokensSummary | StepSummary> {
     if (command.kind === 'step') {
-      const { target } = await targetOfSecret(deps, command.secretId);
-      const done = await runStep(deps, target, command.step, command.versionId);
+      const { target, secret } = await targetOfSecret(deps, command.secretId);
+      const done = await announcedStep(deps, target, secret, command);
       return {
         trigger: 'step',
         why: command.why,
@@ -75,6 +83,43 @@ export function rotateTokens(deps: RotateTokensDeps) {
   };
 }
 
+/**
+ * One Secrets Manager rotation step; the finishing step announces the new AWSCURRENT, and any
+ * failed step its failure (then it still throws, so Secrets Manager sees it fail).
+ */
+async function announcedStep(
+  deps: RotateTokensDeps,
+  target: RotationTarget,
+  secret: StoredSecret,
+  command: Extract<RotationCommand, { kind: 'step' }>,
+): Promise<StepOutcome> {
+  const result: UserRotationResult = {
+    user: target.user.name,
+    cluster: target.cluster.name,
+    secret: target.secretName,
+    secretArn: secret.arn,
+    versionId: command.versionId,
+    status: 'unchanged',
+    warnings: [],
+    revoked: 0,
+  };
+  let done: StepOutcome;
+  try {
+    done = await runStep(deps, target, command.step, command.versionId);
+  } catch (error) {
+    const reason = `${command.step} of version ${command.versionId}: ${(error as Error).message}`;
+    await announceRotations(deps, target.cluster, [{ ...result, status: 'error', reason }]);
+    throw error;
+  }
+  if (done.step === 'finishSecret' && done.status === 'done' && done.expiresAt) {
+    const [announced] = await announceRotations(deps, target.cluster, [
+      { ...result, status: 'rotated', expiresAt: done.expiresAt.toISOString() },
+    ]);
+    return { ...done, warnings: [...done.warnings, ...(announced?.warnings ?? [])] };
+  }
+  return done;
+}
+
 /** Users one after another on a cluster: each rotation is a handful of calls, and the order stays readable. */
 async function rotateCluster(
   deps: RotateTokensDeps,
@@ -89,8 +134,8 @@ async function rotateCluster(
     open = await openCluster(deps, cluster);
   } catch (error) {
     const reason = `reaching cluster ${cluster.name}: ${(error as Error).message}`;
-    return {
-      users: users.map((user) => ({
+    const failed = users.map(
+      (user): UserRotationResult => ({
         user: user.name,
         cluster: cluster.name,
         secret: nameOrPattern(user, cluster),
@@ -98,7 +143,10 @@ async function rotateCluster(
         reason,
         warnings: [],
         revoked: 0,
-      })),
+      }),
+    );
+    return {
+      users: await announceRotations(deps, cluster, failed),
       ...(managed ? { offboarded: offboardFailure(cluster, reason) } : {}),
     };
   }
@@ -121,15 +169,16 @@ async function rotateCluster(
     }
     results.push(await rotateUser(deps, target, force));
   }
+  const announced = await announceRotations(deps, cluster, results);
   // Offboarding comes after rotation, so a user who moved namespace has the new kubeconfig first.
-  if (!managed) return { users: results };
+  if (!managed) return { users: announced };
   if (managed instanceof Error) {
     return {
-      users: results,
+      users: announced,
       offboarded: offboardFailure(cluster, `listing the tool's secrets: ${managed.message}`),
     };
   }
-  return { users: results, offboarded: await offboard(deps, open, managed) };
+  return { users: announced, offboarded: await offboard(deps, open, managed) };
 }
 
 /** The secret's name, or its pattern when the name cannot be formed (an {account} nobody knows). */

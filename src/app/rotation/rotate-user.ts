@@ -10,6 +10,7 @@ import {
   secretTags,
 } from '../../domain/rotation/rotation-ownership';
 import { boundSecretName, stage, versionWith } from '../../domain/rotation/rotation-versions';
+import { keepReaders, type ReadersOutcome } from './keep-readers';
 import { issueKubeconfig, revokeOlderTokens, verifyKubeconfig } from './kubeconfig-issuer';
 import { failedWhile, RotationError } from './rotation-errors';
 import type { RotateTokensDeps, ServiceAccountRef, StoredSecret } from './rotation-ports';
@@ -21,6 +22,8 @@ export interface UserRotationResult {
   user: string;
   cluster: string;
   secret: string;
+  /** The secret's ARN, once it exists: what a cross-account reader fetches. */
+  secretArn?: string;
   status: 'issued' | 'rotated' | 'unchanged' | 'error';
   /** Why it rotated, or why it failed. */
   reason?: string;
@@ -29,6 +32,8 @@ export interface UserRotationResult {
   warnings: string[];
   /** Older tokens revoked by this rotation (their bound Secrets). */
   revoked: number;
+  /** Who of other accounts may read the secret now, and whether this run changed its policy. */
+  readers?: ReadersOutcome;
 }
 
 /**
@@ -67,23 +72,48 @@ export async function rotateUser(
       rotateBefore: target.user.rotateBefore,
       force,
     });
-    if (!decision.rotate) return { ...result, expiresAt: decision.expiresAt.toISOString() };
+    if (!decision.rotate) {
+      return withReaders(deps, target, secret, { ...result, expiresAt: decision.expiresAt.toISOString() });
+    }
     versionId = deps.newVersionId();
     const done =
       current.kind === 'none'
         ? await issueFirst(deps, target, account, secret, versionId)
         : await rotateInPlace(deps, target, versionId);
-    return {
+    return withReaders(deps, target, secret, {
       ...result,
       ...done,
       status: current.kind === 'none' ? 'issued' : 'rotated',
       reason: decision.reason,
       versionId,
-    };
+    });
   } catch (error) {
     const reason =
       error instanceof RotationError ? error : failedWhile(`rotating ${describeTarget(target)}`, error);
     return { ...result, status: 'error', reason: reason.message, ...(versionId ? { versionId } : {}) };
+  }
+}
+
+/**
+ * After the kubeconfig is in place, the secret's resource policy follows the user's readers. A
+ * failure there is the run's error (the alarm fires), the new kubeconfig stays.
+ */
+async function withReaders(
+  deps: RotateTokensDeps,
+  target: RotationTarget,
+  secret: StoredSecret | undefined,
+  done: UserRotationResult,
+): Promise<UserRotationResult> {
+  let arn: string | undefined;
+  try {
+    arn = secret?.arn || (await deps.secrets.describe(target.secretName))?.arn;
+    if (!arn) throw new RotationError(`secret ${target.secretName} has no ARN`);
+    return { ...done, secretArn: arn, readers: await keepReaders(deps.secrets, arn, target.user.readers) };
+  } catch (error) {
+    const kept =
+      done.status === 'unchanged' ? 'the kubeconfig is unchanged' : `the kubeconfig was ${done.status}`;
+    const reason = failedWhile(`keeping the readers of secret ${target.secretName} (${kept})`, error);
+    return { ...done, ...(arn ? { secretArn: arn } : {}), status: 'error', reason: reason.message };
   }
 }
 

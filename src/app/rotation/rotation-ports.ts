@@ -1,5 +1,6 @@
 import type { AccessConfig } from '../../domain/config/config';
 import type { ExternalUser } from '../../domain/rotation/external-users';
+import type { RotationNotice } from '../../domain/rotation/rotation-notice';
 import type { BoundSecretVersion, VersionStages } from '../../domain/rotation/rotation-versions';
 import type { Clock, ClusterAccess, ClusterEndpoint } from '../ports';
 
@@ -83,6 +84,16 @@ export interface SecretsStore {
   /** Every secret carrying this tool's managed-by tag (not those already scheduled for deletion). */
   listManaged(): Promise<StoredSecret[]>;
   scheduleDeletion(secretId: string, recoveryWindowDays: number): Promise<void>;
+  /** The secret's resource policy, undefined when it has none. */
+  resourcePolicy(secretId: string): Promise<string | undefined>;
+  /** Validates (where the API can) and attaches the policy, refusing any that would make the secret public. */
+  putResourcePolicy(secretId: string, policy: string): Promise<void>;
+  deleteResourcePolicy(secretId: string): Promise<void>;
+}
+
+/** Where rotations announce themselves (EventBridge): names, versions and expiries, never a kubeconfig. */
+export interface RotationNotices {
+  announce(notices: RotationNotice[]): Promise<void>;
 }
 
 export interface RotateTokensDeps {
@@ -93,6 +104,8 @@ export interface RotateTokensDeps {
   /** The username a kubeconfig's server accepts its token as (SelfSubjectReview), verifying TLS with its CA. */
   identify(endpoint: ClusterEndpoint): Promise<string>;
   secrets: SecretsStore;
+  /** Absent: rotations are not announced (tests that do not look at notices). */
+  notices?: RotationNotices;
   clock: Clock;
   newVersionId(): string;
   /** Days a deleted kubeconfig stays recoverable; Secrets Manager allows 7 to 30. */

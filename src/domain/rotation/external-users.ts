@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { formatDuration, parseDuration } from './rotation-duration';
 import { type SecretCluster, secretNameFor, UnknownAccountError } from './secret-name';
+import { readersSchema } from './secret-readers';
 
 export { legacySecretNameFor, type SecretCluster, secretNameFor, UnknownAccountError } from './secret-name';
 
@@ -61,6 +62,8 @@ export const externalUserSchema = z
     /** Seconds: rotate when less than this is left of the current token. */
     rotateBefore: duration.default(28_800),
     secretName: secretName.default(defaultSecretName),
+    /** Roles of other accounts that may read this user's secrets (its resource policy), and nothing else. */
+    readers: readersSchema,
   })
   .superRefine((user, ctx) => {
     if (user.tokenLifetime < minimumTokenLifetime) {

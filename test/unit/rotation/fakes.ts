@@ -80,6 +80,19 @@ export class FakeSecretsStore implements SecretsStore {
   async scheduleDeletion(id: string) {
     this.must(id).deleted = true;
   }
+  /** Resource policies by secret name, as Secrets Manager holds them. */
+  readonly policies = new Map<string, string>();
+  async resourcePolicy(id: string) {
+    return this.policies.get(this.must(id).name);
+  }
+  async putResourcePolicy(id: string, policy: string) {
+    this.calls.push('put policy');
+    this.policies.set(this.must(id).name, policy);
+  }
+  async deleteResourcePolicy(id: string) {
+    this.calls.push('delete policy');
+    this.policies.delete(this.must(id).name);
+  }
 }
 
 /** A cluster's ServiceAccounts, bound Secrets and tokens in memory; tokens die with their bound Secret. */

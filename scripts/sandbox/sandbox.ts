@@ -11,6 +11,7 @@ import { type FunctionIdentity, functionIdentity } from './function-identity';
 import { kubeBinary, kubernetesVersion, startKube } from './kube';
 import { eksEndpointsFile, motoVenv, startMoto } from './moto';
 import { isAlive, stopProcessGroup } from './processes';
+import { seedEksCluster } from './seed';
 import { requireTools } from './tools';
 
 /** What `.sandbox/env.json` holds: everything tests, `invoke local --stage sandbox` and the CLI need. */
@@ -167,6 +168,11 @@ export async function sandboxUp(
       },
       pids,
     };
+    // Each cluster is an EKS cluster in moto too, so DescribeCluster finds it ACTIVE (the ones after the
+    // first tagged as the example config's bootstrap selector wants).
+    for (const [i, c] of clusters.entries()) {
+      await seedEksCluster(env, c.name, i === 0 ? {} : { 'eks-access-sync': 'managed' });
+    }
     writeFileSync(envFile(stateDir), `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
     log(
       `sandbox up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${clusters.map((c) => `${c.name} ${c.kube.server}`).join(', ')}; moto ${env.aws.endpoint}; aws-iam-authenticator as each cluster's token webhook`,

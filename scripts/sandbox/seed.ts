@@ -51,9 +51,7 @@ export async function seedSandbox(env: SandboxEnv): Promise<void> {
       await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
     }
   }
-  for (const [i, cluster] of (env.clusters ?? [{ name: 'sandbox', kube: env.kube }]).entries()) {
-    // The clusters after the first are what the example config's bootstrap selector finds (sandbox-*, tagged).
-    await seedEksCluster(env, cluster.name, i === 0 ? {} : { 'eks-access-sync': 'managed' });
+  for (const cluster of env.clusters ?? [{ name: 'sandbox', kube: env.kube }]) {
     const { core } = kubeApis({
       server: cluster.kube.server,
       caData: cluster.kube.caData,

@@ -1,4 +1,4 @@
-import { DescribeClusterCommand, EKSClient, ListClustersCommand } from '@aws-sdk/client-eks';
+import { DescribeClusterCommand, EKSClient, type EKSClientConfig, ListClustersCommand } from '@aws-sdk/client-eks';
 import type { ClusterLister } from '../app/fleet/fleet-ports';
 import { mapLimited } from '../app/sync/sync-cluster';
 import { authenticationModeOf } from '../domain/access-entries/authentication-mode';
@@ -13,9 +13,13 @@ import type { EksClustersOptions } from './eks-clusters';
  * Lists a place's clusters: every page of ListClusters, then DescribeCluster (tags, status, mode)
  * only for the names a selector there may match, in the place's account through its role.
  */
-export function eksClusterLister(
-  options: EksClustersOptions & { describeConcurrency?: number } = {},
-): ClusterLister {
+export interface ClusterListerOptions extends EksClustersOptions {
+  describeConcurrency?: number;
+  /** Client configuration for one place only (tests inject a fault there). */
+  placeClientConfig?: (place: FleetPlace) => Partial<EKSClientConfig> | undefined;
+}
+
+export function eksClusterLister(options: ClusterListerOptions = {}): ClusterLister {
   const credentialsFor = clusterCredentials(options);
   return {
     async list(place: FleetPlace): Promise<ListedCluster[]> {
@@ -31,6 +35,7 @@ export function eksClusterLister(
         maxAttempts: options.maxAttempts ?? 6,
         ...(options.awsEndpoint ? { endpoint: options.awsEndpoint } : {}),
         ...options.clientConfig,
+        ...options.placeClientConfig?.(place),
       });
       const names: string[] = [];
       let nextToken: string | undefined;

@@ -56,6 +56,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics
         ...(result.reason ? { reason: result.reason } : {}),
       });
     }
+    for (const place of summary.unreachablePlaces ?? []) logger.warn('fleet place unreachable', { ...place });
     recordSyncMetrics(summary, sink);
     const failed = summary.clusters.filter((c) => c.status === 'error');
     if (isSqsBatch(event) && failed.length > 0) {

@@ -6,6 +6,7 @@ import { identify } from '../adapters/kubernetes/self-subject-review';
 import { externalAccess } from '../adapters/kubernetes/service-accounts';
 import { secretsStore } from '../adapters/secrets-store';
 import type { RotateTokensDeps } from '../app/rotation/rotation-ports';
+import { fleetOf } from './fleet';
 import { type Runtime, readRuntime } from './runtime';
 
 /**
@@ -17,6 +18,7 @@ export function rotateTokensDeps(runtime: Runtime = readRuntime()): RotateTokens
   const secrets = new SecretsManagerClient({ region: runtime.region, maxAttempts: 5, ...runtime.aws });
   return {
     config: runtime.config,
+    fleet: fleetOf(runtime),
     clusters: clusterAccess(runtime.clusterAccess),
     externalAccess: (cluster, endpoint) => externalAccess(kubeClient(endpoint), cluster),
     identify,

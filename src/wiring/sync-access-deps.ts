@@ -3,12 +3,14 @@ import { clusterAccess } from '../adapters/cluster-access';
 import { eksClusters } from '../adapters/eks-clusters';
 import { iamDirectory } from '../adapters/iam-directory';
 import type { SyncAccessDeps } from '../app/sync/sync-access';
+import { fleetOf } from './fleet';
 import { type Runtime, readRuntime } from './runtime';
 
-/** syncAccess' clients: IAM, and the clusters (aws-auth, or access entries through EKS). */
+/** syncAccess' clients: IAM, the fleet, and the clusters (aws-auth, or access entries through EKS). */
 export function syncAccessDeps(runtime: Runtime = readRuntime()): SyncAccessDeps {
   return {
     config: runtime.config,
+    fleet: fleetOf(runtime),
     // IAM is global; its API lives in us-east-1 (aws partition).
     iam: iamDirectory(new IAMClient({ region: 'us-east-1', maxAttempts: 5, ...runtime.aws })),
     clusters: clusterAccess(runtime.clusterAccess),

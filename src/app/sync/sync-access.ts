@@ -2,6 +2,9 @@ import { arnKey } from '../../domain/arn';
 import type { GroupMembers, IamUser } from '../../domain/aws-auth/desired-state';
 import { blockedBy, iamNameKey, sameIamName, type UnreadGroup } from '../../domain/aws-auth/iam-groups';
 import { appliesTo, type ClusterConfig } from '../../domain/config/config';
+import type { UnreachablePlace } from '../../domain/fleet/fleet-members';
+import type { Fleet } from '../fleet/fleet-ports';
+import { onFleet } from '../fleet/on-fleet';
 import type { IamDirectory } from '../ports';
 import { type ClusterResult, emptyResult } from './cluster-result';
 import { rollbackCluster } from './rollback';
@@ -11,6 +14,8 @@ import type { SyncCommand } from './sync-command';
 
 export interface SyncAccessDeps extends BackendDeps {
   iam: IamDirectory;
+  /** The managed clusters beyond `clusters:` (bootstrap selectors'); absent: the config's clusters only. */
+  fleet?: Fleet;
   /** Told about each cluster as soon as it is done (the CLI's progress). */
   onClusterDone?: (result: ClusterResult) => void;
 }
@@ -19,31 +24,45 @@ export interface SyncSummary {
   command: SyncCommand['kind'];
   why: string;
   clusters: ClusterResult[];
+  /** Accounts and regions that could not be listed: their clusters were not synced (nor taken for gone). */
+  unreachablePlaces?: UnreachablePlace[];
 }
 
-/** The syncAccess use case: every trigger becomes one of three commands over the configured clusters. */
-export function syncAccess(deps: SyncAccessDeps) {
-  const concurrency = deps.concurrency ?? 4;
+/** The syncAccess use case: every trigger becomes one of three commands over the fleet's clusters. */
+export function syncAccess(fleetDeps: SyncAccessDeps) {
+  const concurrency = fleetDeps.concurrency ?? 4;
   return async function run(command: SyncCommand): Promise<SyncSummary> {
+    const { config, unreachablePlaces } = await onFleet(fleetDeps.config, fleetDeps.fleet);
+    const deps = { ...fleetDeps, config };
     const summary = (clusters: ClusterResult[]) => {
       for (const result of clusters) deps.onClusterDone?.(result);
-      return { command: command.kind, why: command.why, clusters };
+      return {
+        command: command.kind,
+        why: command.why,
+        clusters,
+        ...(unreachablePlaces.length > 0 ? { unreachablePlaces } : {}),
+      };
     };
     if (command.kind === 'rollback') {
-      const clusters = select(deps, command.clusters);
+      const clusters = select(deps, command.clusters, unreachablePlaces);
       return summary(await mapLimited(clusters, concurrency, (c) => rollbackCluster(deps, c)));
     }
     if (command.kind === 'membership') return summary(await membershipChange(deps, command, concurrency));
-    const clusters = select(deps, command.clusters);
+    const clusters = select(deps, command.clusters, unreachablePlaces);
     const request = { apply: command.apply, force: command.force };
     return summary(await syncWithMembers(deps, clusters, request, concurrency));
   };
 }
 
-function select(deps: SyncDeps, names?: string[]): ClusterConfig[] {
+function select(deps: SyncDeps, names?: string[], unreachable: UnreachablePlace[] = []): ClusterConfig[] {
   if (!names) return deps.config.clusters;
   const unknown = names.filter((n) => !deps.config.clusters.some((c) => c.name === n));
-  if (unknown.length > 0) throw new UnknownClusterError(`not in the config: ${unknown.join(', ')}`);
+  if (unknown.length > 0) {
+    const unlisted = unreachable.map((p) => p.reason).join('; ');
+    throw new UnknownClusterError(
+      `not in the config nor found by its selectors: ${unknown.join(', ')}${unlisted ? ` (not listed: ${unlisted})` : ''}`,
+    );
+  }
   return deps.config.clusters.filter((c) => names.includes(c.name));
 }
 

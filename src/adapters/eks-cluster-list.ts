@@ -1,4 +1,9 @@
-import { DescribeClusterCommand, EKSClient, type EKSClientConfig, ListClustersCommand } from '@aws-sdk/client-eks';
+import {
+  DescribeClusterCommand,
+  EKSClient,
+  type EKSClientConfig,
+  ListClustersCommand,
+} from '@aws-sdk/client-eks';
 import type { ClusterLister } from '../app/fleet/fleet-ports';
 import { mapLimited } from '../app/sync/sync-cluster';
 import { authenticationModeOf } from '../domain/access-entries/authentication-mode';

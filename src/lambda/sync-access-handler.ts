@@ -1,4 +1,5 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { type FleetReport, fleetView } from '../app/fleet/fleet-view';
 import { type SyncAccessDeps, type SyncSummary, syncAccess } from '../app/sync/sync-access';
 import type { SyncCommand } from '../app/sync/sync-command';
 import { logger } from './logger';
@@ -9,7 +10,8 @@ import { InvalidEventError, syncCommandFrom } from './sync-events';
 export type SyncAccessResult =
   | (SyncSummary & { ignored?: string[]; rejected?: { messageId: string; reason: string }[] })
   | { ignored: string | string[]; rejected?: { messageId: string; reason: string }[] }
-  | { rejected: string };
+  | { rejected: string }
+  | FleetReport;
 
 /** Event in, JSON summary out; deps are built on first use so a cold start does no I/O it need not. */
 export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics, 'addMetric'> = metrics) {
@@ -32,6 +34,10 @@ export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics
         if ('ignored' in single) {
           logger.info('event ignored', { reason: single.ignored });
           return single;
+        }
+        if (single.kind === 'fleet') {
+          built ??= deps();
+          return await fleetView(built)(single.why);
         }
         command = single;
       } catch (error) {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { SyncCommand } from '../app/sync/sync-command';
+import type { FleetRequest, SyncCommand } from '../app/sync/sync-command';
 
 /** An event syncAccess does not know: rejected at once with what was wrong, never retried. */
 export class InvalidEventError extends Error {
@@ -31,7 +31,7 @@ const scheduledEvent = z.object({
 });
 
 const manualInvoke = z.strictObject({
-  action: z.enum(['plan', 'apply', 'rollback']),
+  action: z.enum(['plan', 'apply', 'rollback', 'fleet']),
   clusters: z.array(z.string().min(1)).min(1).optional(),
   force: z.boolean().optional(),
 });
@@ -40,12 +40,19 @@ const name = z.string().regex(/^[\w+=,.@-]{1,128}$/);
 const membershipParameters = z.object({ groupName: name, userName: name });
 
 /** Turns whatever invoked syncAccess into a command, or says exactly why it cannot. */
-export function syncCommandFrom(event: unknown): SyncCommand | { ignored: string } {
+export function syncCommandFrom(event: unknown): SyncCommand | FleetRequest | { ignored: string } {
   if (typeof event === 'object' && event !== null && 'action' in event) {
     const parsed = manualInvoke.safeParse(event);
     if (!parsed.success) throw new InvalidEventError(`manual invoke: ${issues(parsed.error)}`);
     const { action, clusters, force } = parsed.data;
     const why = `manual ${action}`;
+    if (action === 'fleet') {
+      if (clusters || force !== undefined)
+        throw new InvalidEventError(
+          'manual invoke: fleet lists every managed cluster; it takes no clusters or force',
+        );
+      return { kind: 'fleet', why };
+    }
     if (action === 'rollback') return { kind: 'rollback', ...(clusters ? { clusters } : {}), why };
     return {
       kind: 'reconcile',
@@ -60,7 +67,7 @@ export function syncCommandFrom(event: unknown): SyncCommand | { ignored: string
   const parsed = cloudTrailIamEvent.safeParse(event);
   if (!parsed.success) {
     throw new InvalidEventError(
-      `not an event syncAccess handles (a CloudTrail IAM group/user event, a schedule, or {"action": "plan"|"apply"|"rollback"}): ${issues(parsed.error)}`,
+      `not an event syncAccess handles (a CloudTrail IAM group/user event, a schedule, or {"action": "plan"|"apply"|"rollback"|"fleet"}): ${issues(parsed.error)}`,
     );
   }
   const { eventName, errorCode, eventID, requestParameters } = parsed.data.detail;

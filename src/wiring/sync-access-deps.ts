@@ -1,5 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { clusterAccess } from '../adapters/cluster-access';
+import { syncRecordsOnEks } from '../adapters/eks-cluster-tags';
 import { eksClusters } from '../adapters/eks-clusters';
 import { iamDirectory } from '../adapters/iam-directory';
 import type { SyncAccessDeps } from '../app/sync/sync-access';
@@ -11,6 +12,9 @@ export function syncAccessDeps(runtime: Runtime = readRuntime()): SyncAccessDeps
   return {
     config: runtime.config,
     fleet: fleetOf(runtime),
+    // Each cluster's last sync, as a tag on the cluster, for the fleet view.
+    records: syncRecordsOnEks({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
+    clock: { now: () => new Date() },
     // IAM is global; its API lives in us-east-1 (aws partition).
     iam: iamDirectory(new IAMClient({ region: 'us-east-1', maxAttempts: 5, ...runtime.aws })),
     clusters: clusterAccess(runtime.clusterAccess),

@@ -1,8 +1,10 @@
 import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
 import { eksClusterLister } from '../../src/adapters/eks-cluster-list';
+import { syncRecordsOnEks } from '../../src/adapters/eks-cluster-tags';
 import { eksClusters } from '../../src/adapters/eks-clusters';
 import { discoveredFleet } from '../../src/app/fleet/discover-fleet';
+import { fleetView } from '../../src/app/fleet/fleet-view';
 import { syncAccess } from '../../src/app/sync/sync-access';
 import { parseAwsAuth } from '../../src/domain/aws-auth/aws-auth';
 import { parseAccessConfig } from '../../src/domain/config/config-file';
@@ -46,6 +48,7 @@ describe('syncAccess on the fleet (moto EKS for discovery, the real apiserver fo
         clock: { now: () => new Date() },
         homeRegion: 'us-east-1',
       }),
+      records: syncRecordsOnEks(aws),
     });
     const [found, plain] = [`${f.id}-new`, `${f.id}-plain`];
     for (const name of [found, plain]) {
@@ -74,5 +77,25 @@ describe('syncAccess on the fleet (moto EKS for discovery, the real apiserver fo
     const awsAuth = await f.readAwsAuth(found);
     expect(parseAwsAuth(awsAuth?.data ?? {}).entries.map((e) => e.arn)).toEqual([f.userArn('dan')]);
     expect(await f.readAwsAuth(plain)).toBeUndefined();
+
+    // And the fleet view reads it back from the cluster's own EKS tags.
+    const view = await fleetView(deps)('manual fleet');
+    expect(view.fleet.find((e) => e.cluster === found)).toEqual({
+      cluster: found,
+      region: 'us-east-1',
+      accountId: '123456789012',
+      foundBy: `bootstrap selector 0 (namePattern ${f.id}-*)`,
+      backend: 'auto',
+      authenticationMode: 'CONFIG_MAP',
+      clusterStatus: 'ACTIVE',
+      lastSync: expect.objectContaining({
+        status: 'updated',
+        added: 1,
+        removed: 0,
+        changed: 0,
+        note: 'AddUserToGroup',
+      }),
+    });
+    expect(view.fleet.map((e) => e.cluster)).toEqual(['one', found]);
   });
 });

@@ -1,3 +1,4 @@
+import type { ClusterConfig } from '../../domain/config/config';
 import type { FleetMember, ListedCluster, UnreachablePlace } from '../../domain/fleet/fleet-members';
 import type { FleetPlace } from '../../domain/fleet/fleet-places';
 
@@ -16,4 +17,9 @@ export interface Fleet {
 export interface ClusterLister {
   /** Throws when the place cannot be listed completely (role not assumable, throttled, region off). */
   list(place: FleetPlace): Promise<ListedCluster[]>;
+}
+
+/** Where each cluster's last sync result is kept: a tag on the cluster itself (`last-sync.ts`). */
+export interface SyncRecords {
+  record(cluster: ClusterConfig, value: string): Promise<void>;
 }

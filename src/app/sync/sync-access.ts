@@ -3,9 +3,10 @@ import type { GroupMembers, IamUser } from '../../domain/aws-auth/desired-state'
 import { blockedBy, iamNameKey, sameIamName, type UnreadGroup } from '../../domain/aws-auth/iam-groups';
 import { appliesTo, type ClusterConfig } from '../../domain/config/config';
 import type { UnreachablePlace } from '../../domain/fleet/fleet-members';
-import type { Fleet } from '../fleet/fleet-ports';
+import { encodeLastSync } from '../../domain/fleet/last-sync';
+import type { Fleet, SyncRecords } from '../fleet/fleet-ports';
 import { onFleet } from '../fleet/on-fleet';
-import type { IamDirectory } from '../ports';
+import type { Clock, IamDirectory } from '../ports';
 import { type ClusterResult, emptyResult } from './cluster-result';
 import { rollbackCluster } from './rollback';
 import { mapLimited, type SyncDeps } from './sync-cluster';
@@ -16,6 +17,9 @@ export interface SyncAccessDeps extends BackendDeps {
   iam: IamDirectory;
   /** The managed clusters beyond `clusters:` (bootstrap selectors'); absent: the config's clusters only. */
   fleet?: Fleet;
+  /** Where each cluster's last result is kept for the fleet view; absent: not kept. */
+  records?: SyncRecords;
+  clock?: Clock;
   /** Told about each cluster as soon as it is done (the CLI's progress). */
   onClusterDone?: (result: ClusterResult) => void;
 }
@@ -33,7 +37,7 @@ export function syncAccess(fleetDeps: SyncAccessDeps) {
   const concurrency = fleetDeps.concurrency ?? 4;
   return async function run(command: SyncCommand): Promise<SyncSummary> {
     const { config, unreachablePlaces } = await onFleet(fleetDeps.config, fleetDeps.fleet);
-    const deps = { ...fleetDeps, config };
+    const deps = { ...fleetDeps, config, done: recorder(fleetDeps, command) };
     const summary = (clusters: ClusterResult[]) => {
       for (const result of clusters) deps.onClusterDone?.(result);
       return {
@@ -45,7 +49,9 @@ export function syncAccess(fleetDeps: SyncAccessDeps) {
     };
     if (command.kind === 'rollback') {
       const clusters = select(deps, command.clusters, unreachablePlaces);
-      return summary(await mapLimited(clusters, concurrency, (c) => rollbackCluster(deps, c)));
+      return summary(
+        await mapLimited(clusters, concurrency, async (c) => deps.done(c, await rollbackCluster(deps, c))),
+      );
     }
     if (command.kind === 'membership') return summary(await membershipChange(deps, command, concurrency));
     const clusters = select(deps, command.clusters, unreachablePlaces);
@@ -76,16 +82,18 @@ export class UnknownClusterError extends Error {
  * look like people leaving); the other clusters sync as usual.
  */
 async function syncWithMembers(
-  deps: SyncAccessDeps,
+  deps: RunDeps,
   clusters: ClusterConfig[],
   request: { apply: boolean; force: boolean },
   concurrency: number,
 ): Promise<ClusterResult[]> {
   const { members, unread } = await readMembers(deps, clusters);
-  return mapLimited(clusters, concurrency, (c) => {
+  return mapLimited(clusters, concurrency, async (c) => {
     const blocked = blockedBy(deps.config, c.name, unread);
-    if (blocked) return Promise.resolve(emptyResult(c.name, blocked.status, blocked.reason));
-    return syncClusterBackend(deps, c, { ...request, members });
+    const result = blocked
+      ? emptyResult(c.name, blocked.status, blocked.reason)
+      : await syncClusterBackend(deps, c, { ...request, members });
+    return request.apply ? deps.done(c, result) : result;
   });
 }
 
@@ -117,7 +125,7 @@ async function readMembers(
  * read and at most one write limited to those users' entries.
  */
 async function membershipChange(
-  deps: SyncAccessDeps,
+  deps: RunDeps,
   command: Extract<SyncCommand, { kind: 'membership' }>,
   concurrency: number,
 ): Promise<ClusterResult[]> {
@@ -137,7 +145,7 @@ async function membershipChange(
     found = await mapLimited(userNames, 4, (name) => deps.iam.userGroups(name));
   } catch (error) {
     const reason = `IAM could not be read, nothing changed: ${(error as Error).message}`;
-    return clusters.map((c) => emptyResult(c.name, 'error', reason));
+    return Promise.all(clusters.map((c) => deps.done(c, emptyResult(c.name, 'error', reason))));
   }
   if (found.some((f) => f === undefined)) {
     // A user is gone already; a full reconcile of these clusters removes what is left of them.
@@ -150,7 +158,30 @@ async function membershipChange(
     scope.add(arnKey(entry.user.arn));
     for (const group of entry.groups) members.set(group, [...(members.get(group) ?? []), entry.user]);
   }
-  return mapLimited(clusters, concurrency, (c) =>
-    syncClusterBackend(deps, c, { apply: true, force: false, members, scope }),
+  return mapLimited(clusters, concurrency, async (c) =>
+    deps.done(c, await syncClusterBackend(deps, c, { apply: true, force: false, members, scope })),
   );
+}
+
+type RunDeps = SyncAccessDeps & { done: (c: ClusterConfig, result: ClusterResult) => Promise<ClusterResult> };
+
+/**
+ * What is done with each cluster's result of a run that may write: kept on the cluster for the
+ * fleet view. Keeping it is best effort: a failure is a warning, never the sync's failure.
+ */
+function recorder(deps: SyncAccessDeps, command: SyncCommand): RunDeps['done'] {
+  const { records } = deps;
+  if (!records) return async (_c, result) => result;
+  const now = () => deps.clock?.now() ?? new Date();
+  return async (cluster, result) => {
+    try {
+      await records.record(cluster, encodeLastSync(result, now(), command.why));
+      return result;
+    } catch (error) {
+      return {
+        ...result,
+        warnings: [...result.warnings, `last sync not recorded: ${(error as Error).message}`],
+      };
+    }
+  };
 }

@@ -4,6 +4,12 @@ export type SyncCommand =
   | { kind: 'membership'; changes: MembershipChange[]; why: string }
   | { kind: 'rollback'; clusters?: string[]; why: string };
 
+/** `{"action": "fleet"}`: list the managed clusters and their last sync; changes nothing. */
+export interface FleetRequest {
+  kind: 'fleet';
+  why: string;
+}
+
 /** One AddUserToGroup or RemoveUserFromGroup: IAM, read afresh, says what the user's entry becomes. */
 export interface MembershipChange {
   userName: string;

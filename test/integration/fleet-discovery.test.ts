@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { CreateClusterCommand, DeleteClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { CreateRoleCommand } from '@aws-sdk/client-iam';
-import { HttpResponse } from '@smithy/protocol-http';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type HttpRequest, HttpResponse } from '@smithy/protocol-http';
 import { describe, expect, it } from 'vitest';
 import { eksClusterLister } from '../../src/adapters/eks-cluster-list';
 import { discoveredFleet } from '../../src/app/fleet/discover-fleet';
@@ -78,6 +79,17 @@ bootstrap:
       roleArn: arn:aws:iam::{account}:role/${lister}
 `);
   const clock = { time: new Date(), now: () => new Date(clock.time) };
+  const requests: string[] = [];
+  const real = new NodeHttpHandler();
+  // Counts what reaches moto's EKS (ListClusters is GET /clusters, DescribeCluster GET /clusters/<name>).
+  const counting = {
+    handle: (request: HttpRequest, options?: Parameters<NodeHttpHandler['handle']>[1]) => {
+      requests.push(
+        `${request.method} ${request.path.split('/').length > 2 ? 'DescribeCluster' : 'ListClusters'}`,
+      );
+      return real.handle(request, options);
+    },
+  };
   const fleet = (faultAt?: string) =>
     discoveredFleet({
       config,
@@ -87,12 +99,13 @@ bootstrap:
         awsEndpoint: env.aws.endpoint,
         credentials: { accessKeyId: env.aws.accessKeyId, secretAccessKey: env.aws.secretAccessKey },
         maxAttempts: 2,
-        placeClientConfig: (place) =>
-          placeKey(place) === faultAt ? { requestHandler: throttled } : undefined,
+        placeClientConfig: (place) => ({
+          requestHandler: placeKey(place) === faultAt ? throttled : counting,
+        }),
       }),
     });
   const advance = (seconds: number) => (clock.time = new Date(clock.time.getTime() + seconds * 1000));
-  return { id, fleet, eksIn, advance, other };
+  return { id, fleet, eksIn, advance, other, requests };
 }
 
 const shown = (
@@ -118,6 +131,24 @@ describe('fleet discovery on moto (two accounts, two regions)', () => {
     ]);
     expect(view.clusters[2]?.cluster.roleArn).toBe(`arn:aws:iam::${otherAccount}:role/${w.id}-lister`);
     expect(view.unreachablePlaces).toEqual([]);
+  });
+
+  it('costs one ListClusters per account and region and one DescribeCluster per name a selector may match; a warm call none', async () => {
+    // Prepare
+    const w = await fleetWorld();
+    const fleet = w.fleet();
+
+    // Act
+    await fleet.clusters();
+    const cold = [...w.requests];
+    w.advance(30);
+    await Promise.all([fleet.clusters(), fleet.clusters()]);
+    const warm = w.requests.length - cold.length;
+
+    // Assess: 4 places; team-a, team-untagged (home, us-east-1), team-b, team-a (other), team-c described.
+    expect(cold.filter((r) => r.endsWith('ListClusters'))).toHaveLength(4);
+    expect(cold.filter((r) => r.endsWith('DescribeCluster'))).toHaveLength(5);
+    expect(warm).toBe(0);
   });
 
   it('reports a throttled account and region by name and still has every cluster found elsewhere', async () => {

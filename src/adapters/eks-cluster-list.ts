@@ -11,7 +11,7 @@ import { globMatches } from '../domain/bootstrap/cluster-selector';
 import type { ListedCluster } from '../domain/fleet/fleet-members';
 import { type FleetPlace, showPlace } from '../domain/fleet/fleet-places';
 import { clusterCredentials } from './assume-role';
-import { eksCall, isNotFound } from './eks-call';
+import { EksCallError, eksCall, isNotFound } from './eks-call';
 import type { EksClustersOptions } from './eks-clusters';
 
 /**
@@ -26,17 +26,27 @@ export interface ClusterListerOptions extends EksClustersOptions {
 
 export function eksClusterLister(options: ClusterListerOptions = {}): ClusterLister {
   const credentialsFor = clusterCredentials(options);
+  /** The place's role, assumed; its failure says which role and why, as the SDK said it. */
+  async function placeCredentials(place: FleetPlace) {
+    try {
+      return await credentialsFor({ name: '', ...place });
+    } catch (error) {
+      const cause = (error as Error).cause as Error | undefined;
+      const why = cause ? `${cause.name}: ${cause.message}` : (error as Error).message;
+      throw new EksCallError(
+        `assuming ${place.roleArn} to list the clusters of ${showPlace(place)}: ${why}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
   return {
     async list(place: FleetPlace): Promise<ListedCluster[]> {
       const where = showPlace(place);
       const eks = new EKSClient({
         region: place.region,
-        credentials: await credentialsFor({
-          name: `listing ${where}`,
-          region: place.region,
-          roleArn: place.roleArn,
-          externalId: place.externalId,
-        }),
+        credentials: await placeCredentials(place),
         maxAttempts: options.maxAttempts ?? 6,
         ...(options.awsEndpoint ? { endpoint: options.awsEndpoint } : {}),
         ...options.clientConfig,

@@ -77,7 +77,7 @@ export function recordSyncMetrics(summary: SyncSummary, sink: MetricSink = metri
   recordUnreachablePlaces(summary.unreachablePlaces?.length ?? 0, sink);
 }
 
-/** Accounts and regions the fleet could not be listed in: their clusters wait, silently but for this. */
+/** Accounts and regions the fleet could not be listed in: their clusters wait until each answers (alarm). */
 export function recordUnreachablePlaces(count: number, sink: MetricSink = metrics): void {
   sink.addMetric('PlacesUnreachable', MetricUnit.Count, count);
 }

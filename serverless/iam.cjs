@@ -104,6 +104,40 @@ module.exports = async ({ resolveVariable }) => {
   const anyClusterArns = watchedRegions.map((r) => arn(`eks:${r}:\${AWS::AccountId}:cluster/*`));
 
   const describe = clusterArns.length ? [allow(['eks:DescribeCluster'], clusterArns)] : [];
+  // The fleet (src/app/fleet): syncAccess and rotateTokens list the selectors' places every run.
+  // ListClusters names no resource. In the function's own account (a selector without roleArn) the
+  // clusters found are described, tagged with their last sync and, unless configMap, given access
+  // entries; in other accounts the selector's role does all of that.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+  const deployRegionOf = '${AWS::Region}';
+  const ownFleetRegions = [
+    ...new Set(
+      selectors.flatMap((s, i) => {
+        if (s?.roleArn !== undefined) return [];
+        if (list(s?.regions).length === 0) return [deployRegionOf];
+        return list(s.regions).map((r, j) => exact('region', r, `bootstrap.selectors[${i}].regions[${j}]`));
+      }),
+    ),
+  ];
+  const ownFleetArns = ownFleetRegions.map((r) => arn(`eks:${r}:\${AWS::AccountId}:cluster/*`));
+  const fleetEntryClusters = selectors.some((s) => s?.roleArn === undefined && s?.backend !== 'configMap')
+    ? ownFleetRegions.map((region) => ({ region, name: '*' }))
+    : [];
+  const fleet = [
+    ...(selectors.length ? [allow(['eks:ListClusters'], ['*'])] : []),
+    ...(ownFleetArns.length ? [allow(['eks:DescribeCluster'], ownFleetArns)] : []),
+    ...(selectorRoles.length ? [allow(['sts:AssumeRole'], selectorRoles)] : []),
+  ];
+  // The last sync of each cluster, kept as its tag eks-access-sync:last-sync, and no other tag.
+  const lastSync = (clusterResources) =>
+    clusterResources.length
+      ? [
+          {
+            ...allow(['eks:TagResource'], clusterResources),
+            Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['eks-access-sync:last-sync'] } },
+          },
+        ]
+      : [];
   const assume = assumeRoleArns.length ? [allow(['sts:AssumeRole'], assumeRoleArns)] : [];
   // Access entries only for the principals the config maps (and bootstrap's own role), with the policies it names.
   const mappings = [...list(config.groups), ...list(config.roles)];
@@ -212,16 +246,22 @@ module.exports = async ({ resolveVariable }) => {
         ...iamRead,
         ...describe,
         ...accessEntryStatements({
-          clusters: entryClusters.map((c) => ({ region: c.region, name: c.name })),
+          clusters: [
+            ...entryClusters.map((c) => ({ region: c.region, name: c.name })),
+            ...fleetEntryClusters,
+          ],
           principals,
           policies,
         }),
         ...assume,
+        ...fleet,
+        ...lastSync([...clusterArns, ...ownFleetArns]),
         consume('IamEventsQueue'),
       ]),
       RotateTokensRole: role('rotateTokens', logGroup('rotateTokens'), [
         ...describe,
         ...assume,
+        ...fleet,
         ...secrets,
         ...notices,
       ]),
@@ -240,6 +280,8 @@ module.exports = async ({ resolveVariable }) => {
           ...(assumeRoleArns.length + selectorRoles.length
             ? [allow(['sts:AssumeRole'], [...assumeRoleArns, ...selectorRoles])]
             : []),
+          // Its own sync of a cluster it sets up records the last sync there too.
+          ...lastSync([...clusterArns, ...anyClusterArns]),
           ...secrets,
           ...notices,
           allow(

@@ -86,6 +86,24 @@ function program(terminal: Terminal, done: (code: number) => void): Command {
         done(await kubeconfigCommand(checked));
       },
     );
+  root
+    .command('fleet')
+    .description('Every managed cluster: account, region, how it was found, backend and mode, its last sync.')
+    .option('--config <file>', 'access.yaml (required)')
+    .option('--sandbox [envFile]', 'the local sandbox instead of AWS (default .sandbox/env.json)')
+    .addOption(output('a table for a terminal, or json', 'text'))
+    .action(async (options: { config?: string; sandbox?: string | true; output: 'text' | 'json' }) => {
+      const { sandbox, output: format, ...checked } = required('fleet', options, ['config']);
+      // Loaded here: the other commands and --help need none of the fleet's adapters.
+      const { fleetCommand } = await import('./fleet-command');
+      const sandboxEnv = sandbox === true ? '.sandbox/env.json' : sandbox;
+      done(
+        await fleetCommand(
+          { ...checked, json: format === 'json', ...(sandboxEnv ? { sandboxEnv } : {}) },
+          { stdout: (t) => terminal.out(t), stderr: (t) => terminal.err(t) },
+        ),
+      );
+    });
   return root;
 }
 

@@ -74,6 +74,12 @@ export function recordSyncMetrics(summary: SyncSummary, sink: MetricSink = metri
     MetricUnit.Count,
     count((c) => c.withheld.length),
   );
+  recordUnreachablePlaces(summary.unreachablePlaces?.length ?? 0, sink);
+}
+
+/** Accounts and regions the fleet could not be listed in: their clusters wait until each answers (alarm). */
+export function recordUnreachablePlaces(count: number, sink: MetricSink = metrics): void {
+  sink.addMetric('PlacesUnreachable', MetricUnit.Count, count);
 }
 
 /** Events no function could read: they are dropped, not retried, so only this metric tells. */

@@ -4,7 +4,7 @@ import type { RotationCommand } from '../app/rotation/rotation-command';
 import { UnknownExternalUserError } from '../app/rotation/rotation-errors';
 import type { RotateTokensDeps } from '../app/rotation/rotation-ports';
 import { logger } from './logger';
-import { metrics, recordRejectedEvents, recordRotationMetrics } from './metrics';
+import { metrics, recordRejectedEvents, recordRotationMetrics, recordUnreachablePlaces } from './metrics';
 import { InvalidEventError, rotationCommandFrom } from './rotate-events';
 
 export type RotateTokensResult = RotateTokensSummary | StepSummary | { rejected: string };
@@ -43,6 +43,7 @@ export function rotateTokensHandler(
     }
     logSummary(summary);
     recordRotationMetrics(summary, now, sink);
+    recordUnreachablePlaces(summary.unreachablePlaces?.length ?? 0, sink);
     return summary;
   };
 }
@@ -86,4 +87,5 @@ function logSummary(summary: RotateTokensSummary): void {
     const log = result.status === 'error' ? logger.error : logger.info;
     log.call(logger, `external users ${result.status}`, { ...result });
   }
+  for (const place of summary.unreachablePlaces ?? []) logger.warn('fleet place unreachable', { ...place });
 }

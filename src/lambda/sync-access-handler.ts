@@ -1,6 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { type FleetReport, fleetView } from '../app/fleet/fleet-view';
 import { clustersReached } from '../app/sync/clusters-reached';
 import { type SyncAccessDeps, type SyncSummary, syncAccess } from '../app/sync/sync-access';
 import type { SyncCommand } from '../app/sync/sync-command';
@@ -17,7 +18,8 @@ export type SyncAccessResult =
       batchItemFailures?: { itemIdentifier: string }[];
     })
   | { ignored: string | string[]; rejected?: { messageId: string; reason: string }[] }
-  | { rejected: string };
+  | { rejected: string }
+  | FleetReport;
 
 /** Event in, JSON summary out; deps are built on first use so a cold start does no I/O it need not. */
 export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics, 'addMetric'> = metrics) {
@@ -44,6 +46,10 @@ export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics
           logger.info('event ignored', { reason: single.ignored });
           return single;
         }
+        if (single.kind === 'fleet') {
+          built ??= deps();
+          return await fleetView(built)(single.why);
+        }
         command = single;
       } catch (error) {
         if (!(error instanceof InvalidEventError)) throw error;
@@ -68,6 +74,7 @@ export function syncAccessHandler(deps: () => SyncAccessDeps, sink: Pick<Metrics
         ...(result.reason ? { reason: result.reason } : {}),
       });
     }
+    for (const place of summary.unreachablePlaces ?? []) logger.warn('fleet place unreachable', { ...place });
     recordSyncMetrics(summary, sink);
     if (!isSqsBatch(event)) return summary;
     const failed = summary.clusters.filter((c) => c.status === 'error').map((c) => c.cluster);
@@ -88,13 +95,13 @@ export class SyncIncompleteError extends Error {
 async function retryWhatFailed(event: SQSEvent, deps: SyncAccessDeps, failedClusters: string[]) {
   const failed = new Set(failedClusters);
   const retryIfFailed = async (record: SQSRecord) => {
-    let command: SyncCommand | { ignored: string };
+    let command: ReturnType<typeof syncCommandFrom>;
     try {
       command = syncCommandFrom(JSON.parse(record.body));
     } catch {
       return; // rejected above: it would fail the same way forever
     }
-    if ('ignored' in command) return;
+    if ('ignored' in command || command.kind === 'fleet') return;
     const reached = clustersReached(deps.config, command).filter((c) => failed.has(c));
     if (reached.length > 0) {
       throw new SyncIncompleteError(`aws-auth not synced on ${reached.join(', ')}; SQS retries this record`);

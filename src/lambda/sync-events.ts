@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import type { SyncCommand } from '../app/sync/sync-command';
+import type { FleetRequest, SyncCommand } from '../app/sync/sync-command';
 
 /** An event syncAccess does not know: rejected at once with what was wrong, never retried. */
 export class InvalidEventError extends Error {
@@ -32,7 +32,7 @@ const scheduledEvent = z.object({
 });
 
 const manualInvoke = z.strictObject({
-  action: z.enum(['plan', 'apply', 'rollback']),
+  action: z.enum(['plan', 'apply', 'rollback', 'fleet']),
   clusters: z.array(z.string().min(1)).min(1).optional(),
   force: z.boolean().optional(),
   /** A rollback is applied once per id: a re-sent invoke with the same id does nothing again. */
@@ -52,12 +52,19 @@ const membershipParameters = z.object({ groupName: name, userName: name });
 export function syncCommandFrom(
   event: unknown,
   invocationId: string = randomUUID(),
-): SyncCommand | { ignored: string } {
+): SyncCommand | FleetRequest | { ignored: string } {
   if (typeof event === 'object' && event !== null && 'action' in event) {
     const parsed = manualInvoke.safeParse(event);
     if (!parsed.success) throw new InvalidEventError(`manual invoke: ${issues(parsed.error)}`);
     const { action, clusters, force, requestId } = parsed.data;
     const why = `manual ${action}`;
+    if (action === 'fleet') {
+      if (clusters || force !== undefined || requestId !== undefined)
+        throw new InvalidEventError(
+          'manual invoke: fleet lists every managed cluster; it takes no clusters, force or requestId',
+        );
+      return { kind: 'fleet', why };
+    }
     if (action === 'rollback') {
       return {
         kind: 'rollback',
@@ -79,7 +86,7 @@ export function syncCommandFrom(
   const parsed = cloudTrailIamEvent.safeParse(event);
   if (!parsed.success) {
     throw new InvalidEventError(
-      `not an event syncAccess handles (a CloudTrail IAM group/user event, a schedule, or {"action": "plan"|"apply"|"rollback"}): ${issues(parsed.error)}`,
+      `not an event syncAccess handles (a CloudTrail IAM group/user event, a schedule, or {"action": "plan"|"apply"|"rollback"|"fleet"}): ${issues(parsed.error)}`,
     );
   }
   const { eventName, errorCode, eventID, requestParameters } = parsed.data.detail;

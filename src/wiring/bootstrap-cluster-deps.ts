@@ -7,17 +7,18 @@ import { recheckQueue } from '../adapters/recheck-queue';
 import { externalUsersByRotation } from '../app/bootstrap/bootstrap-external-users';
 import type { BootstrapDeps } from '../app/bootstrap/bootstrap-ports';
 import { functionPrincipal } from '../app/bootstrap/function-principal';
-import { rotateTokensDeps } from './rotate-tokens-deps';
+import { rotationClients } from './rotation-clients';
 import { type Runtime, readRuntime } from './runtime';
-import { syncAccessDeps } from './sync-access-deps';
+import { syncClients } from './sync-clients';
 
 /**
  * bootstrapCluster's clients: the syncAccess and rotateTokens dependencies (it calls those use
  * cases), EKS, its own SQS re-check and dead-letter queues, and STS to learn its own role.
  */
 export function bootstrapClusterDeps(runtime: Runtime = readRuntime()): BootstrapDeps {
-  const sync = syncAccessDeps(runtime);
-  const rotation = rotateTokensDeps(runtime);
+  // The clusters it sets up, one at a time: no fleet to list.
+  const sync = syncClients(runtime);
+  const rotation = rotationClients(runtime);
   const aws = { region: runtime.region, maxAttempts: 5, ...runtime.aws };
   return {
     config: runtime.config,

@@ -1,20 +1,9 @@
-import { IAMClient } from '@aws-sdk/client-iam';
-import { clusterAccess } from '../adapters/cluster-access';
-import { eksClusters } from '../adapters/eks-clusters';
-import { iamDirectory } from '../adapters/iam-directory';
 import type { SyncAccessDeps } from '../app/sync/sync-access';
+import { fleetOf } from './fleet';
 import { type Runtime, readRuntime } from './runtime';
+import { syncClients } from './sync-clients';
 
-/** syncAccess' clients: IAM, and the clusters (aws-auth, or access entries through EKS). */
+/** syncAccess' dependencies: its clients, and the fleet they work on (listed and found clusters). */
 export function syncAccessDeps(runtime: Runtime = readRuntime()): SyncAccessDeps {
-  return {
-    config: runtime.config,
-    // IAM is global; its API lives in us-east-1 (aws partition).
-    iam: iamDirectory(new IAMClient({ region: 'us-east-1', maxAttempts: 5, ...runtime.aws })),
-    clusters: clusterAccess(runtime.clusterAccess),
-    // DescribeCluster and access entries, for clusters whose backend is not configMap.
-    eks: eksClusters({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
-    maxAttempts: runtime.env.MAX_WRITE_ATTEMPTS,
-    concurrency: runtime.env.CLUSTER_CONCURRENCY,
-  };
+  return { ...syncClients(runtime), fleet: fleetOf(runtime) };
 }

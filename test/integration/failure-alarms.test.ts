@@ -25,7 +25,7 @@ describe('the alarms on failed, refused and withheld syncs and on rejected event
         r.Properties?.MetricName === metric,
     );
 
-  it.each(['ClustersFailed', 'ClustersRefused', 'RemovalsWithheld', 'EventsRejected'])(
+  it.each(['ClustersFailed', 'ClustersRefused', 'RemovalsWithheld', 'EventsRejected', 'PlacesUnreachable'])(
     'pages on the first %s, on the dimension the functions publish it with',
     (metric) => {
       const alarms = alarmOn(metric);

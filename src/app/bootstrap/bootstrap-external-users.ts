@@ -12,7 +12,8 @@ export function externalUsersByRotation(deps: RotateTokensDeps): ExternalUsersSe
   return async (config, cluster, why) => {
     const names = config.clusters.map((c) => c.name);
     const users = config.externalUsers.filter((u) => clustersOf(u, names).includes(cluster));
-    const run = rotateTokens({ ...deps, config });
+    // Only this cluster, which the config now names: no discovery of the rest of the fleet.
+    const run = rotateTokens({ ...deps, config, fleet: undefined });
     const outcomes: ExternalUserOutcome[] = [];
     for (const user of users) {
       const summary = (await run({

@@ -93,7 +93,8 @@ async function ensureRbac(
 /** The same reconcile a schedule or `{"action": "apply"}` runs, for this one cluster. */
 async function applyMappings(deps: BootstrapDeps, cluster: ClusterConfig, why: string) {
   const config = withCluster(deps.config, cluster);
-  const summary = await syncAccess({ ...deps.sync, config })({
+  // Only this cluster, which the config now names: no discovery of the rest of the fleet.
+  const summary = await syncAccess({ ...deps.sync, config, fleet: undefined })({
     kind: 'reconcile',
     apply: true,
     force: false,

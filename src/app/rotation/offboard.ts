@@ -1,4 +1,4 @@
-import { clustersOf } from '../../domain/rotation/external-users';
+import { clustersOf, legacySecretNameFor } from '../../domain/rotation/external-users';
 import { offboardingPlan } from '../../domain/rotation/rotation-ownership';
 import type { RotateTokensDeps, StoredSecret } from './rotation-ports';
 import type { OpenCluster } from './rotation-target';
@@ -44,7 +44,9 @@ export async function offboard(
       await open.access.offboard(account);
       result.serviceAccounts.push(`${account.namespace}/${account.name}`);
     }
-    for (const secret of plan.secrets) {
+    // A secret named the old way stays in use for its cluster (rotation-target.ts): never offboarded here.
+    const inUse = new Set(users.map((u) => legacySecretNameFor(u, open.cluster)));
+    for (const secret of plan.secrets.filter((s) => !inUse.has(s.name))) {
       await deps.secrets.scheduleDeletion(secret.arn || secret.name, deps.recoveryWindowDays ?? 7);
       result.secrets.push(secret.name);
     }

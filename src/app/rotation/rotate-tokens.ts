@@ -1,11 +1,13 @@
 import { identityOf, showCluster } from '../../domain/config/cluster-identity';
 import type { ClusterConfig } from '../../domain/config/config';
+import type { UnreachablePlace } from '../../domain/fleet/fleet-members';
 import {
   clustersOf,
   type ExternalUser,
   secretNameFor,
   UnknownAccountError,
 } from '../../domain/rotation/external-users';
+import { onFleet } from '../fleet/on-fleet';
 import { mapLimited } from '../map-limited';
 import { announceRotations } from './announce-rotations';
 import { type OffboardResult, offboard } from './offboard';
@@ -31,6 +33,8 @@ export interface RotateTokensSummary {
   offboarded: OffboardResult[];
   /** The earliest expiry among the kubeconfigs this run saw or made. */
   soonestExpiry?: string;
+  /** Accounts and regions that could not be listed: their clusters' kubeconfigs were neither rotated nor offboarded. */
+  unreachablePlaces?: UnreachablePlace[];
 }
 
 /** What one Secrets Manager rotation step did. A failed step throws, so Secrets Manager sees it fail. */
@@ -47,8 +51,10 @@ export interface StepSummary {
 }
 
 /** The rotateTokens use case: schedule, manual invoke, or one step of a Secrets Manager rotation. */
-export function rotateTokens(deps: RotateTokensDeps) {
+export function rotateTokens(fleetDeps: RotateTokensDeps) {
   return async function run(command: RotationCommand): Promise<RotateTokensSummary | StepSummary> {
+    const { config, unreachablePlaces } = await onFleet(fleetDeps.config, fleetDeps.fleet);
+    const deps = { ...fleetDeps, config };
     if (command.kind === 'step') {
       const { target, secret } = await targetOfSecret(deps, command.secretId);
       const done = await announcedStep(deps, target, secret, command);
@@ -79,6 +85,7 @@ export function rotateTokens(deps: RotateTokensDeps) {
       users,
       offboarded: perCluster.flatMap((c) => (c.offboarded ? [c.offboarded] : [])),
       ...(expiries[0] ? { soonestExpiry: expiries[0] } : {}),
+      ...(unreachablePlaces.length > 0 ? { unreachablePlaces } : {}),
     };
   };
 }

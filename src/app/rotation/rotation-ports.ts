@@ -2,6 +2,7 @@ import type { AccessConfig } from '../../domain/config/config';
 import type { ExternalUser } from '../../domain/rotation/external-users';
 import type { RotationNotice } from '../../domain/rotation/rotation-notice';
 import type { BoundSecretVersion, VersionStages } from '../../domain/rotation/rotation-versions';
+import type { Fleet } from '../fleet/fleet-ports';
 import type { Clock, ClusterAccess, ClusterEndpoint } from '../ports';
 
 /** A ServiceAccount this tool made for an external user. */
@@ -98,6 +99,8 @@ export interface RotationNotices {
 
 export interface RotateTokensDeps {
   config: AccessConfig;
+  /** The managed clusters beyond `clusters:` (bootstrap selectors'); absent: the config's clusters only. */
+  fleet?: Fleet;
   clusters: ClusterAccess;
   /** The external-access side of a cluster, known in the config as `cluster`, reached at `endpoint`. */
   externalAccess(cluster: string, endpoint: ClusterEndpoint): ExternalAccess;

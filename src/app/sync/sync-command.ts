@@ -10,6 +10,12 @@ export type SyncCommand =
       requestId: string;
     };
 
+/** `{"action": "fleet"}`: list the managed clusters and their last sync; changes nothing. */
+export interface FleetRequest {
+  kind: 'fleet';
+  why: string;
+}
+
 /** One AddUserToGroup or RemoveUserFromGroup: IAM, read afresh, says what the user's entry becomes. */
 export interface MembershipChange {
   userName: string;

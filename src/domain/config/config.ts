@@ -112,13 +112,21 @@ export const accessConfigSchema = z
       onDrift: 'report',
       removalWindow: '24h',
     }),
-    clusters: z.array(clusterSchema).min(1),
+    /** May be empty (or left out) when bootstrap selectors find the clusters. */
+    clusters: z.array(clusterSchema).default([]),
     groups: z.array(groupMappingSchema).default([]),
     roles: z.array(roleMappingSchema).default([]),
     externalUsers: z.array(externalUserSchema).default([]),
     bootstrap: bootstrapSchema.optional(),
   })
   .superRefine((config, ctx) => {
+    if (config.clusters.length === 0 && (config.bootstrap?.selectors ?? []).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clusters'],
+        message: 'no cluster to manage: list clusters here, or give bootstrap.selectors that find them',
+      });
+    }
     const names = new Set<string>();
     config.clusters.forEach((cluster, i) => {
       if (names.has(cluster.name)) {

@@ -243,11 +243,23 @@ roles:
     expect(issues).toEqual([{ path: expect.stringMatching(/^line \d+$/), message: expect.any(String) }]);
   });
 
-  it('needs at least one cluster', () => {
+  it('needs a cluster to manage: listed, or found by a bootstrap selector', () => {
     // Act
-    const issues = issuesOf('');
+    const none = issuesOf('');
+    const empty = issuesOf('clusters: []\n');
 
     // Assess
-    expect(issues).toEqual([{ path: 'clusters', message: expect.stringContaining('expected array') }]);
+    const issue = { path: 'clusters', message: expect.stringContaining('no cluster to manage') };
+    expect(none).toEqual([issue]);
+    expect(empty).toEqual([{ ...issue, path: 'clusters (line 1)' }]);
+  });
+
+  it('accepts an empty clusters list when bootstrap selectors find the clusters', () => {
+    // Act
+    const config = parseAccessConfig('clusters: []\nbootstrap:\n  selectors: [{namePattern: team-*}]\n');
+
+    // Assess
+    expect(config.clusters).toEqual([]);
+    expect(config.bootstrap?.selectors).toHaveLength(1);
   });
 });

@@ -35,6 +35,7 @@ describe('syncCommandFrom', () => {
     ['sync-plan.json', { kind: 'reconcile', apply: false }],
     ['sync-apply.json', { kind: 'reconcile', apply: true }],
     ['sync-rollback.json', { kind: 'rollback', clusters: ['sandbox'] }],
+    ['sync-fleet.json', { kind: 'fleet', why: 'manual fleet' }],
   ])('reads the manual invoke %s', (file, expected) => {
     expect(syncCommandFrom(load(file))).toMatchObject(expected);
   });

@@ -1,0 +1,27 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { clusterAccess } from '../adapters/cluster-access';
+import { syncRecordsOnEks } from '../adapters/eks-cluster-tags';
+import { eksClusters } from '../adapters/eks-clusters';
+import { iamDirectory } from '../adapters/iam-directory';
+import type { SyncAccessDeps } from '../app/sync/sync-access';
+import { type Runtime, readRuntime } from './runtime';
+
+/**
+ * syncAccess' clients without the fleet: IAM, and the clusters (aws-auth, or access entries through
+ * EKS). bootstrapCluster syncs the one cluster it sets up with these, and lists nothing.
+ */
+export function syncClients(runtime: Runtime = readRuntime()): SyncAccessDeps {
+  return {
+    config: runtime.config,
+    // Each cluster's last sync, as a tag on the cluster, for the fleet view.
+    records: syncRecordsOnEks({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
+    clock: { now: () => new Date() },
+    // IAM is global; its API lives in us-east-1 (aws partition).
+    iam: iamDirectory(new IAMClient({ region: 'us-east-1', maxAttempts: 5, ...runtime.aws })),
+    clusters: clusterAccess(runtime.clusterAccess),
+    // DescribeCluster and access entries, for clusters whose backend is not configMap.
+    eks: eksClusters({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
+    maxAttempts: runtime.env.MAX_WRITE_ATTEMPTS,
+    concurrency: runtime.env.CLUSTER_CONCURRENCY,
+  };
+}

@@ -29,7 +29,6 @@ export interface AwsAuthStore {
   saveBackup(record: string): Promise<void>;
   /** The record last kept; undefined when none is (or only a backup from before records existed). */
   readBackup(): Promise<string | undefined>;
-  readonly requests: number;
 }
 
 /** Members of IAM groups, read completely or not at all. */
@@ -38,7 +37,6 @@ export interface IamDirectory {
   groupMembers(group: string): Promise<IamUser[] | undefined>;
   /** The groups a user is in, and the user's ARN; `undefined` when the user does not exist. */
   userGroups(userName: string): Promise<{ user: IamUser; groups: string[] } | undefined>;
-  readonly requests: number;
 }
 
 /** Where a cluster's API is and how to prove who we are. The token is a secret: never log this object. */

@@ -28,7 +28,6 @@ export function memoryClusters(
   function store(cluster: string): AwsAuthStore {
     const state = () => maps.get(cluster) ?? { snapshot: { exists: false, data: {}, annotations: {} } };
     return {
-      requests: 0,
       async read() {
         return structuredClone(state().snapshot);
       },

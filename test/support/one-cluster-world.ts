@@ -25,7 +25,6 @@ roles:
 export function oneClusterWorld(data: Record<string, string>, annotations: Record<string, string> = {}) {
   const clusters = memoryClusters([], { one: data }, { one: annotations });
   const iam: IamDirectory = {
-    requests: 0,
     groupMembers: async (group) => (group === 'devs' ? [] : undefined),
     userGroups: async () => undefined,
   };

@@ -7,7 +7,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { explainClusterError } from '../../../src/adapters/explain-error';
 import { awsAuthStore } from '../../../src/adapters/kubernetes/aws-auth-store';
-import { type KubeApiOptions, kubeApis } from '../../../src/adapters/kubernetes/kube-api';
+import { type KubeApiOptions, kubeApis, requestCounter } from '../../../src/adapters/kubernetes/kube-api';
 import { kubeCall } from '../../../src/adapters/kubernetes/kube-call';
 import {
   KubeAnswerError,
@@ -178,7 +178,8 @@ describe('the Kubernetes API through client-node', () => {
       json(200, { ...configMap, data: { mapRoles: '' } }),
       status(409, 'Conflict', 'the object has been modified'),
     );
-    const store = awsAuthStore((middleware) => kubeApis(endpoint, { ...w.options, middleware }));
+    const counted = requestCounter();
+    const store = awsAuthStore(kubeApis(endpoint, { ...w.options, middleware: [counted.middleware] }));
     const read = await store.read();
 
     // Act
@@ -188,12 +189,12 @@ describe('the Kubernetes API through client-node', () => {
     expect(error).toBeInstanceOf(WriteConflictError);
     expect(error.cause).toBeInstanceOf(KubeConflictError);
     expect(w.sent.map((s) => s.method)).toEqual(['GET', 'PUT']);
-    expect(store.requests).toBe(2);
+    expect(counted.requests).toBe(2);
   });
 
   it('reads a missing aws-auth as absent', async () => {
     const w = wire(status(404, 'NotFound', 'configmaps "aws-auth" not found'));
-    const store = awsAuthStore((middleware) => kubeApis(endpoint, { ...w.options, middleware }));
+    const store = awsAuthStore(kubeApis(endpoint, w.options));
 
     expect(await store.read()).toEqual({ exists: false, data: {}, annotations: {} });
   });

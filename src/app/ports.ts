@@ -7,6 +7,11 @@ export interface AwsAuthSnapshot {
   data: Record<string, string>;
   annotations: Record<string, string>;
   resourceVersion?: string;
+  /**
+   * The object as the store read it, opaque to the use cases: a write over this snapshot keeps what
+   * it carries besides data and annotations (labels, owner references, binaryData).
+   */
+  stored?: unknown;
 }
 
 /** The write lost a race: someone changed aws-auth since it was read. Re-read and re-plan. */

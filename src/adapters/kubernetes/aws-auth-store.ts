@@ -14,13 +14,12 @@ const recordKey = 'last-write.json';
  */
 export function awsAuthStore({ core }: KubeApis, namespace = 'kube-system'): AwsAuthStore {
   const where = (name: string) => `configmap ${namespace}/${name}`;
-  let current: V1ConfigMap | undefined;
   return {
     async read() {
-      current = await kubeFind(`reading ${where('aws-auth')}`, () =>
+      const read = await kubeFind(`reading ${where('aws-auth')}`, () =>
         core.readNamespacedConfigMap({ name: 'aws-auth', namespace }),
       );
-      return snapshot(current);
+      return snapshot(read);
     },
     async write(base, data, annotations) {
       try {
@@ -37,14 +36,16 @@ export function awsAuthStore({ core }: KubeApis, namespace = 'kube-system'): Aws
             }),
           );
         } else {
-          // Everything else the object carries (labels, owner references, binaryData) is kept as read.
-          const metadata = { ...(current?.metadata ?? {}), name: 'aws-auth', namespace, annotations };
+          // Everything else the object carries (labels, owner references, binaryData) is kept as read
+          // into the snapshot this write is based on, whichever read (or store) that was.
+          const stored = base.stored as V1ConfigMap | undefined;
+          const metadata = { ...(stored?.metadata ?? {}), name: 'aws-auth', namespace, annotations };
           await kubeCall(`replacing ${where('aws-auth')}`, () =>
             core.replaceNamespacedConfigMap({
               name: 'aws-auth',
               namespace,
               body: {
-                ...current,
+                ...stored,
                 apiVersion: 'v1',
                 kind: 'ConfigMap',
                 metadata: { ...metadata, resourceVersion: base.resourceVersion },
@@ -108,5 +109,6 @@ function snapshot(cm: V1ConfigMap | undefined): AwsAuthSnapshot {
     data: { ...(cm.data ?? {}) },
     annotations: { ...(cm.metadata?.annotations ?? {}) },
     ...(cm.metadata?.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}),
+    stored: cm,
   };
 }

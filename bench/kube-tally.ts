@@ -3,7 +3,10 @@ import { requestCounter } from '../src/adapters/kubernetes/kube-api';
 import { type AwsAuthStore, type ClusterAccess, WriteConflictError } from '../src/app/ports';
 import type { ClusterConfig } from '../src/domain/config/config';
 
-/** What one cluster's aws-auth saw, counted where the use case talks to its store. */
+/**
+ * What one cluster's aws-auth saw: store calls counted where the use case talks to its store,
+ * HTTP requests beneath it in the Kubernetes clients.
+ */
 export class KubeTally {
   reads = 0;
   /** aws-auth PUTs/POSTs that landed. */

@@ -1,6 +1,12 @@
+import type { Middleware } from '@kubernetes/client-node';
+import { requestCounter } from '../src/adapters/kubernetes/kube-api';
 import { type AwsAuthStore, type ClusterAccess, WriteConflictError } from '../src/app/ports';
+import type { ClusterConfig } from '../src/domain/config/config';
 
-/** What one cluster's aws-auth saw, counted where the use case talks to its store. */
+/**
+ * What one cluster's aws-auth saw: store calls counted where the use case talks to its store,
+ * HTTP requests beneath it in the Kubernetes clients.
+ */
 export class KubeTally {
   reads = 0;
   /** aws-auth PUTs/POSTs that landed. */
@@ -14,20 +20,22 @@ export class KubeTally {
   readMs = 0;
   writeMs = 0;
   backupMs = 0;
-  private readonly stores: AwsAuthStore[] = [];
+  /** Counts beneath the port, in the clients of every aws-auth store opened on this cluster. */
+  private readonly counter = requestCounter();
 
   /** Every HTTP request to the apiserver: reads, backups, writes, retries. */
   get requests(): number {
-    return this.stores.reduce((sum, s) => sum + s.requests, 0);
+    return this.counter.requests;
+  }
+
+  /** What the cluster's Kubernetes clients must carry for `requests` to count them. */
+  get middleware(): Middleware {
+    return this.counter.middleware;
   }
 
   track(store: AwsAuthStore): AwsAuthStore {
-    this.stores.push(store);
     const tally = this;
     return {
-      get requests() {
-        return store.requests;
-      },
       async read() {
         tally.reads++;
         const started = performance.now();
@@ -94,13 +102,20 @@ export function tallyDelta(after: TallySnapshot, before: TallySnapshot): TallySn
   };
 }
 
-/** The production cluster access with every store counted, per cluster name. */
-export function countedClusters(inner: ClusterAccess, tallies: Map<string, KubeTally>): ClusterAccess {
+/**
+ * The production cluster access with every store counted, per cluster name: `make` builds it with
+ * the middleware that counts each cluster's requests.
+ */
+export function countedClusters(
+  make: (kubeMiddleware: (cluster: ClusterConfig) => Middleware[]) => ClusterAccess,
+  tallies: Map<string, KubeTally>,
+): ClusterAccess {
   const tallyOf = (name: string) => {
     const tally = tallies.get(name) ?? new KubeTally();
     tallies.set(name, tally);
     return tally;
   };
+  const inner = make((cluster) => [tallyOf(cluster.name).middleware]);
   return {
     endpoint: (cluster) => inner.endpoint(cluster),
     async awsAuth(cluster) {

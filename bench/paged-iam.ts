@@ -4,7 +4,7 @@ import type { SandboxEnv } from '../scripts/sandbox/sandbox';
 /** IAM's default (and the SDK's) page size for GetGroup and ListGroupsForUser. */
 export const iamPageSize = 100;
 
-/** Every HTTP request the client sent to moto, retries included (the adapter counts calls). */
+/** Every HTTP request the client sent to moto, retries included (iam-calls.ts counts the calls). */
 export interface IamWire {
   client: IAMClient;
   readonly httpRequests: number;

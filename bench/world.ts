@@ -20,6 +20,7 @@ import type { SyncAccessDeps } from '../src/app/sync/sync-access';
 import { parseAwsAuth } from '../src/domain/aws-auth/aws-auth';
 import type { AccessConfig } from '../src/domain/config/config';
 import { parseAccessConfig } from '../src/domain/config/config-file';
+import { countIamCalls } from './iam-calls';
 import { countedClusters, type KubeTally } from './kube-tally';
 import { pagedIamClient } from './paged-iam';
 
@@ -135,19 +136,21 @@ export class World {
   /** The production adapters (IAM paged as IAM pages, clusters counted) behind the use case. */
   deps(config: AccessConfig, namespaceOf: (cluster: string) => string, tallies: Map<string, KubeTally>) {
     const iamWire = pagedIamClient(this.env);
-    const iam = timedIam(iamDirectory(iamWire.client));
+    const iam = timedIam(iamDirectory(iamWire.client), countIamCalls(iamWire.client));
     const deps: SyncAccessDeps = {
       config,
       iam,
       clusters: countedClusters(
-        clusterAccess({
-          staticEndpoint: {
-            server: this.env.kube.server,
-            caData: this.env.kube.caData,
-            token: this.env.kube.adminToken,
-          },
-          awsAuthNamespace: (c) => namespaceOf(c.name),
-        }),
+        (kubeMiddleware) =>
+          clusterAccess({
+            staticEndpoint: {
+              server: this.env.kube.server,
+              caData: this.env.kube.caData,
+              token: this.env.kube.adminToken,
+            },
+            awsAuthNamespace: (c) => namespaceOf(c.name),
+            kubeMiddleware,
+          }),
         tallies,
       ),
       maxAttempts: 6,
@@ -157,8 +160,14 @@ export class World {
   }
 }
 
-/** The IAM adapter with the time spent in it summed (overlapping calls add up: a breakdown, not wall time). */
-export function timedIam(inner: IamDirectory): IamDirectory & { readonly ms: number } {
+/**
+ * The IAM adapter with the time spent in it summed (overlapping calls add up: a breakdown, not wall
+ * time) and the IAM calls its client made (`requests`, counted beneath the port).
+ */
+export function timedIam(
+  inner: IamDirectory,
+  counted: { readonly calls: number },
+): IamDirectory & { readonly ms: number; readonly requests: number } {
   let ms = 0;
   const timed =
     <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
@@ -174,7 +183,7 @@ export function timedIam(inner: IamDirectory): IamDirectory & { readonly ms: num
     groupMembers: timed((group: string) => inner.groupMembers(group)),
     userGroups: timed((user: string) => inner.userGroups(user)),
     get requests() {
-      return inner.requests;
+      return counted.calls;
     },
     get ms() {
       return ms;

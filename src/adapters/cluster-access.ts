@@ -1,4 +1,5 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import type { Middleware } from '@kubernetes/client-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { ClusterEndpoint } from '../app/ports';
 import { type ClusterAccess, WriteConflictError } from '../app/ports';
@@ -20,6 +21,8 @@ export interface ClusterAccessOptions {
   roleSessionName?: string;
   /** Where each cluster's aws-auth lives; tests and benchmarks give each cluster its own namespace. */
   awsAuthNamespace?: (cluster: ClusterConfig) => string;
+  /** Passed every request to a cluster's aws-auth (the benchmarks count requests there, not in the port). */
+  kubeMiddleware?: (cluster: ClusterConfig) => Middleware[];
 }
 
 /**
@@ -69,6 +72,7 @@ export function clusterAccess(options: ClusterAccessOptions = {}): ClusterAccess
       const store = await lazyKubernetes.awsAuthStore(
         await endpoint(cluster),
         options.awsAuthNamespace?.(cluster),
+        options.kubeMiddleware?.(cluster),
       );
       return explained(cluster.name, store, (e) => e instanceof WriteConflictError);
     },

@@ -33,14 +33,12 @@ export function accessEntryStore(
   clusterName: string,
   partition: string,
 ): AccessEntryStore {
-  let requests = 0;
   const of = `of cluster ${clusterName}`;
   function call<T, F = never>(
     what: string,
     send: () => Promise<T>,
     tolerate?: { when: (e: unknown) => boolean; orElse: F },
   ) {
-    requests++;
     return eksCall(`${what} ${of}`, send, tolerate);
   }
 
@@ -54,9 +52,6 @@ export function accessEntryStore(
   }
 
   return {
-    get requests() {
-      return requests;
-    },
     get,
     async list() {
       const arns: string[] = [];

@@ -16,9 +16,7 @@ const isNoSuchEntity = (error: unknown) => (error as { name?: string }).name ===
 
 /** IAM groups and users, every page read; the SDK's own retry handles throttling. */
 export function iamDirectory(iam: IAMClient): IamDirectory {
-  let requests = 0;
   async function send<T>(what: string, call: () => Promise<T>): Promise<T> {
-    requests++;
     try {
       return await call();
     } catch (error) {
@@ -29,9 +27,6 @@ export function iamDirectory(iam: IAMClient): IamDirectory {
     }
   }
   return {
-    get requests() {
-      return requests;
-    },
     async groupMembers(group) {
       const members: IamUser[] = [];
       let marker: string | undefined;

@@ -7,6 +7,11 @@ export interface AwsAuthSnapshot {
   data: Record<string, string>;
   annotations: Record<string, string>;
   resourceVersion?: string;
+  /**
+   * The object as the store read it, opaque to the use cases: a write over this snapshot keeps what
+   * it carries besides data and annotations (labels, owner references, binaryData).
+   */
+  stored?: unknown;
 }
 
 /** The write lost a race: someone changed aws-auth since it was read. Re-read and re-plan. */
@@ -29,7 +34,6 @@ export interface AwsAuthStore {
   saveBackup(record: string): Promise<void>;
   /** The record last kept; undefined when none is (or only a backup from before records existed). */
   readBackup(): Promise<string | undefined>;
-  readonly requests: number;
 }
 
 /** Members of IAM groups, read completely or not at all. */
@@ -38,7 +42,6 @@ export interface IamDirectory {
   groupMembers(group: string): Promise<IamUser[] | undefined>;
   /** The groups a user is in, and the user's ARN; `undefined` when the user does not exist. */
   userGroups(userName: string): Promise<{ user: IamUser; groups: string[] } | undefined>;
-  readonly requests: number;
 }
 
 /** Where a cluster's API is and how to prove who we are. The token is a secret: never log this object. */

@@ -32,8 +32,3 @@ export class AwsAuthParseError extends DomainError {
     super(`aws-auth cannot be parsed, so it is left untouched:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
 }
-
-/** A plan that safety rules forbid unless forced (mass removal). */
-export class PlanRefusedError extends DomainError {
-  override name = 'PlanRefusedError';
-}

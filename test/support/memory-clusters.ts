@@ -6,31 +6,45 @@ import {
 } from '../../src/app/ports';
 
 /**
- * An in-memory aws-auth per cluster name, with resourceVersions and a backup, behind the
- * ClusterAccess port; `calls` (shared with a fake EKS) records each write, for tests of order.
+ * An in-memory aws-auth per cluster name behind the ClusterAccess port, true to the port: every
+ * write names the snapshot it is based on and fails with WriteConflictError when aws-auth changed
+ * since (as the apiserver answers 409); the backup is the record string the port keeps.
+ * `calls` (shared with a fake EKS) records each write, for tests of order.
  */
-export function memoryClusters(calls: string[] = [], initial: Record<string, Record<string, string>> = {}) {
+export function memoryClusters(
+  calls: string[] = [],
+  initial: Record<string, Record<string, string>> = {},
+  initialAnnotations: Record<string, Record<string, string>> = {},
+) {
   const maps = new Map<string, { snapshot: AwsAuthSnapshot; backup?: string }>();
   for (const [cluster, data] of Object.entries(initial)) {
-    maps.set(cluster, { snapshot: { exists: true, data, annotations: {}, resourceVersion: '1' } });
+    const annotations = initialAnnotations[cluster] ?? {};
+    maps.set(cluster, { snapshot: { exists: true, data, annotations, resourceVersion: '1' } });
   }
+  const opened = new Map<string, number>();
+  const writes = new Map<string, number>();
+  const bump = (counts: Map<string, number>, cluster: string) =>
+    counts.set(cluster, (counts.get(cluster) ?? 0) + 1);
   function store(cluster: string): AwsAuthStore {
     const state = () => maps.get(cluster) ?? { snapshot: { exists: false, data: {}, annotations: {} } };
     return {
-      requests: 0,
       async read() {
         return structuredClone(state().snapshot);
       },
       async write(base, data, annotations) {
         const now = state().snapshot;
-        if (base.resourceVersion !== now.resourceVersion) throw new WriteConflictError('aws-auth changed');
+        // A create (no version) over one made meanwhile conflicts too, as the apiserver's 409 AlreadyExists.
+        if (base.resourceVersion !== now.resourceVersion) {
+          throw new WriteConflictError(`aws-auth of ${cluster} changed since it was read`);
+        }
         calls.push(`aws-auth write ${cluster}`);
+        bump(writes, cluster);
         maps.set(cluster, {
           ...state(),
           snapshot: {
             exists: true,
-            data,
-            annotations,
+            data: structuredClone(data),
+            annotations: structuredClone(annotations),
             resourceVersion: String(Number(now.resourceVersion ?? 0) + 1),
           },
         });
@@ -44,7 +58,10 @@ export function memoryClusters(calls: string[] = [], initial: Record<string, Rec
     };
   }
   const access: ClusterAccess = {
-    awsAuth: async (cluster) => store(cluster.name),
+    awsAuth: async (cluster) => {
+      bump(opened, cluster.name);
+      return store(cluster.name);
+    },
     endpoint: async (cluster) => {
       throw new Error(`no Kubernetes endpoint for ${cluster.name} in unit tests`);
     },
@@ -80,5 +97,9 @@ export function memoryClusters(calls: string[] = [], initial: Record<string, Rec
       const state = maps.get(cluster);
       if (state) maps.set(cluster, { ...state, backup: record });
     },
+    /** How many times a use case opened the cluster's aws-auth store. */
+    opened: (cluster: string) => opened.get(cluster) ?? 0,
+    /** aws-auth writes that landed on the cluster. */
+    writes: (cluster: string) => writes.get(cluster) ?? 0,
   };
 }

@@ -1,6 +1,6 @@
-import type { Middleware, V1ConfigMap } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { type AwsAuthSnapshot, type AwsAuthStore, WriteConflictError } from '../../app/ports';
-import { type KubeApis, requestCounter } from './kube-api';
+import type { KubeApis } from './kube-api';
 import { kubeCall, kubeFind } from './kube-call';
 import { KubeConflictError, KubeNotFoundError } from './kube-errors';
 
@@ -11,25 +11,15 @@ const recordKey = 'last-write.json';
 /**
  * kube-system/aws-auth over the Kubernetes API; every write carries the resourceVersion it read.
  * Another namespace is for tests and benchmarks that keep several aws-auth copies on one apiserver.
- * `apis` builds the cluster's clients with the middleware it is given (the store counts its requests).
  */
-export function awsAuthStore(
-  apis: (middleware: Middleware[]) => KubeApis,
-  namespace = 'kube-system',
-): AwsAuthStore {
-  const counter = requestCounter();
-  const { core } = apis([counter.middleware]);
+export function awsAuthStore({ core }: KubeApis, namespace = 'kube-system'): AwsAuthStore {
   const where = (name: string) => `configmap ${namespace}/${name}`;
-  let current: V1ConfigMap | undefined;
   return {
-    get requests() {
-      return counter.requests;
-    },
     async read() {
-      current = await kubeFind(`reading ${where('aws-auth')}`, () =>
+      const read = await kubeFind(`reading ${where('aws-auth')}`, () =>
         core.readNamespacedConfigMap({ name: 'aws-auth', namespace }),
       );
-      return snapshot(current);
+      return snapshot(read);
     },
     async write(base, data, annotations) {
       try {
@@ -46,14 +36,16 @@ export function awsAuthStore(
             }),
           );
         } else {
-          // Everything else the object carries (labels, owner references, binaryData) is kept as read.
-          const metadata = { ...(current?.metadata ?? {}), name: 'aws-auth', namespace, annotations };
+          // Everything else the object carries (labels, owner references, binaryData) is kept as read
+          // into the snapshot this write is based on, whichever read (or store) that was.
+          const stored = base.stored as V1ConfigMap | undefined;
+          const metadata = { ...(stored?.metadata ?? {}), name: 'aws-auth', namespace, annotations };
           await kubeCall(`replacing ${where('aws-auth')}`, () =>
             core.replaceNamespacedConfigMap({
               name: 'aws-auth',
               namespace,
               body: {
-                ...current,
+                ...stored,
                 apiVersion: 'v1',
                 kind: 'ConfigMap',
                 metadata: { ...metadata, resourceVersion: base.resourceVersion },
@@ -117,5 +109,6 @@ function snapshot(cm: V1ConfigMap | undefined): AwsAuthSnapshot {
     data: { ...(cm.data ?? {}) },
     annotations: { ...(cm.metadata?.annotations ?? {}) },
     ...(cm.metadata?.resourceVersion ? { resourceVersion: cm.metadata.resourceVersion } : {}),
+    stored: cm,
   };
 }

@@ -1,3 +1,4 @@
+import type { Middleware } from '@kubernetes/client-node';
 import type { ClusterObjects } from '../../app/bootstrap/bootstrap-ports';
 import type { AwsAuthStore, ClusterEndpoint } from '../../app/ports';
 import type { ExternalAccess } from '../../app/rotation/rotation-ports';
@@ -48,9 +49,13 @@ const externalAccessMethods: Record<keyof ExternalAccess, true> = {
 
 /** What the functions' wiring uses: the same adapters as kubernetes-adapters.ts, loaded on first use. */
 export const lazyKubernetes = {
-  async awsAuthStore(endpoint: ClusterEndpoint, namespace?: string): Promise<AwsAuthStore> {
+  async awsAuthStore(
+    endpoint: ClusterEndpoint,
+    namespace?: string,
+    middleware: Middleware[] = [],
+  ): Promise<AwsAuthStore> {
     const k = await kubernetesAdapters();
-    return k.awsAuthStore((middleware) => k.kubeApis(endpoint, { middleware }), namespace);
+    return k.awsAuthStore(k.kubeApis(endpoint, { middleware }), namespace);
   },
   clusterObjects: (endpoint: ClusterEndpoint): ClusterObjects =>
     onFirstUse(clusterObjectsMethods, (k) => k.clusterObjects(k.kubeApis(endpoint))),

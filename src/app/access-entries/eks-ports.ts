@@ -35,7 +35,6 @@ export interface AccessEntryStore {
   disassociate(principalArn: string, policy: string): Promise<void>;
   /** False when there was nothing to delete. */
   delete(principalArn: string): Promise<boolean>;
-  readonly requests: number;
 }
 
 /** The EKS side of the clusters: their description and access entries, across accounts. */

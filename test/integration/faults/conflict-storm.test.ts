@@ -22,9 +22,6 @@ function stormyClusters(f: Fixture, inner: ClusterAccess, storms: number) {
     async awsAuth(cluster) {
       const store = await inner.awsAuth(cluster);
       const stormy: AwsAuthStore = {
-        get requests() {
-          return store.requests;
-        },
         read: () => store.read(),
         saveBackup: (s) => store.saveBackup(s),
         readBackup: () => store.readBackup(),

@@ -14,7 +14,6 @@ const user = (name: string): IamUser => ({ userName: name, arn: `arn:aws:iam::12
 const members: Record<string, IamUser[]> = { devs: [user('dana'), user('dev')], ops: [user('otto')] };
 /** IAM answers as configured; the fault here is on the cluster side. */
 const iam: IamDirectory = {
-  requests: 0,
   groupMembers: async (group) => members[group],
   userGroups: async (name) => {
     const groups = Object.keys(members).filter((g) => members[g]?.some((u) => u.userName === name));
@@ -83,9 +82,6 @@ describe('kube-apiserver stopped mid-sync and restarted', () => {
       await fault();
     };
     return (store: AwsAuthStore): AwsAuthStore => ({
-      get requests() {
-        return store.requests;
-      },
       async read() {
         const snapshot = await store.read();
         if (when === 'afterRead') await once();

@@ -36,7 +36,6 @@ roles:
 `);
 
 const iam: IamDirectory = {
-  requests: 0,
   groupMembers: async (group) => (members[group] ?? []).map((u) => ({ userName: u, arn: userArn(u) })),
   userGroups: async () => undefined,
 };

@@ -34,7 +34,6 @@ groups:
 `);
 
 const iam = (groups: Record<string, string[]>): IamDirectory => ({
-  requests: 0,
   groupMembers: async (group) => (groups[group] ?? []).map((u) => ({ userName: u, arn: userArn(u) })),
   userGroups: async () => undefined,
 });

@@ -37,7 +37,6 @@ roles:
 
 function iam(groups: Record<string, string[]>): IamDirectory {
   return {
-    requests: 0,
     async groupMembers(group) {
       return (groups[group] ?? []).map((u) => ({ userName: u, arn: userArn(u) }));
     },

@@ -7,7 +7,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { explainClusterError } from '../../../src/adapters/explain-error';
 import { awsAuthStore } from '../../../src/adapters/kubernetes/aws-auth-store';
-import { type KubeApiOptions, kubeApis } from '../../../src/adapters/kubernetes/kube-api';
+import { type KubeApiOptions, kubeApis, requestCounter } from '../../../src/adapters/kubernetes/kube-api';
 import { kubeCall } from '../../../src/adapters/kubernetes/kube-call';
 import {
   KubeAnswerError,
@@ -48,7 +48,13 @@ const status = (code: number, reason: string, message: string) =>
 
 /** A wire that answers from a script and remembers what was asked (method, path, headers). */
 function wire(...answers: (Answer | ((request: RequestContext) => Promise<never>))[]) {
-  const sent: { method: string; path: string; headers: Record<string, string>; dispatcher: unknown }[] = [];
+  const sent: {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    dispatcher: unknown;
+    body: string;
+  }[] = [];
   const transport: PromiseHttpLibrary = {
     async send(request) {
       sent.push({
@@ -56,6 +62,7 @@ function wire(...answers: (Answer | ((request: RequestContext) => Promise<never>
         path: new URL(request.getUrl()).pathname,
         headers: { ...request.getHeaders() },
         dispatcher: request.getDispatcher(),
+        body: String(request.getBody() ?? ''),
       });
       const next = answers.length > 1 ? answers.shift() : answers[0];
       if (typeof next === 'function') return next(request);
@@ -178,7 +185,8 @@ describe('the Kubernetes API through client-node', () => {
       json(200, { ...configMap, data: { mapRoles: '' } }),
       status(409, 'Conflict', 'the object has been modified'),
     );
-    const store = awsAuthStore((middleware) => kubeApis(endpoint, { ...w.options, middleware }));
+    const counted = requestCounter();
+    const store = awsAuthStore(kubeApis(endpoint, { ...w.options, middleware: [counted.middleware] }));
     const read = await store.read();
 
     // Act
@@ -188,12 +196,58 @@ describe('the Kubernetes API through client-node', () => {
     expect(error).toBeInstanceOf(WriteConflictError);
     expect(error.cause).toBeInstanceOf(KubeConflictError);
     expect(w.sent.map((s) => s.method)).toEqual(['GET', 'PUT']);
-    expect(store.requests).toBe(2);
+    expect(counted.requests).toBe(2);
+  });
+
+  it('writes over the snapshot it is given, keeping what that read found, whichever read or store it was', async () => {
+    // Prepare: aws-auth with labels, an owner and binaryData, then relabelled (version 8) between two reads.
+    const owned = {
+      ...configMap,
+      metadata: {
+        ...configMap.metadata,
+        labels: { team: 'platform' },
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Namespace', name: 'kube-system', uid: 'u-1' }],
+      },
+      binaryData: { logo: 'AAEC' },
+      data: { mapRoles: '' },
+    };
+    const relabelled = {
+      ...owned,
+      metadata: { ...owned.metadata, labels: { team: 'other' }, resourceVersion: '8' },
+    };
+    const w = wire(json(200, owned), json(200, relabelled), json(200, owned), json(200, owned));
+    const reader = awsAuthStore(kubeApis(endpoint, w.options));
+    const writer = awsAuthStore(kubeApis(endpoint, w.options));
+    const base = await reader.read();
+    await reader.read();
+
+    // Act: the same store writes over the first read; a store that never read writes over it too.
+    await reader.write(base, { mapRoles: '- a' }, { note: 'x' });
+    await writer.write(base, { mapRoles: '- b' }, { note: 'y' });
+
+    // Assess
+    const puts = w.sent.filter((s) => s.method === 'PUT').map((s) => JSON.parse(s.body));
+    expect(puts).toHaveLength(2);
+    for (const [put, mapRoles, note] of [
+      [puts[0], '- a', 'x'],
+      [puts[1], '- b', 'y'],
+    ]) {
+      expect(put).toMatchObject({
+        metadata: {
+          resourceVersion: '7',
+          labels: { team: 'platform' },
+          ownerReferences: owned.metadata.ownerReferences,
+          annotations: { note },
+        },
+        binaryData: { logo: 'AAEC' },
+        data: { mapRoles },
+      });
+    }
   });
 
   it('reads a missing aws-auth as absent', async () => {
     const w = wire(status(404, 'NotFound', 'configmaps "aws-auth" not found'));
-    const store = awsAuthStore((middleware) => kubeApis(endpoint, { ...w.options, middleware }));
+    const store = awsAuthStore(kubeApis(endpoint, w.options));
 
     expect(await store.read()).toEqual({ exists: false, data: {}, annotations: {} });
   });

@@ -24,7 +24,6 @@ groups:
 /** IAM as a map of group → members; a group set to `undefined` was deleted, one set to an Error fails. */
 function iam(groups: Record<string, string[] | undefined | Error>): IamDirectory {
   return {
-    requests: 0,
     async groupMembers(group) {
       const members = groups[group];
       if (members instanceof Error) throw members;

@@ -29,7 +29,6 @@ const rollback = (requestId: string) => ({ kind: 'rollback', why: 'test', reques
 function cluster() {
   const members: string[] = [];
   const iam: IamDirectory = {
-    requests: 0,
     groupMembers: async () => members.map((u) => ({ userName: u, arn: userArn(u) })),
     userGroups: async () => undefined,
   };

@@ -55,7 +55,6 @@ bootstrap:
 `);
 
 const iam: IamDirectory = {
-  requests: 0,
   groupMembers: async () => [{ userName: 'dan', arn: 'arn:aws:iam::123456789012:user/dan' }],
   userGroups: async () => undefined,
 };

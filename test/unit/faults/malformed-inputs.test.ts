@@ -19,7 +19,7 @@ import { syncAccessHandler } from '../../../src/lambda/sync-access-handler';
 import { isSqsBatch, syncBatchFrom } from '../../../src/lambda/sync-batch';
 import { InvalidEventError, syncCommandFrom } from '../../../src/lambda/sync-events';
 import { injects } from '../../integration/faults/fault-count';
-import { memoryAwsAuth, oneCluster } from './memory-aws-auth';
+import { oneCluster, oneClusterWorld } from '../../support/one-cluster-world';
 
 // Before the handler's logger and metrics are built: hundreds of rejected events would bury the output.
 vi.hoisted(() => {
@@ -209,7 +209,7 @@ describe('malformed inputs, fuzzed (each ends in a result or a clear error, neve
     injects(context, runs.numRuns);
     await fc.assert(
       fc.asyncProperty(fc.oneof(anEvent, anSqsBatch), async (event) => {
-        const world = memoryAwsAuth({
+        const world = oneClusterWorld({
           mapRoles: '- rolearn: arn:aws:iam::111122223333:role/node\n  username: n\n',
         });
         const handle = syncAccessHandler(() => world.deps);
@@ -330,7 +330,7 @@ describe('malformed inputs, fuzzed (each ends in a result or a clear error, neve
             ),
         ),
         async (data) => {
-          const world = memoryAwsAuth(data);
+          const world = oneClusterWorld(data);
           let before: ReturnType<typeof parseAwsAuth> | undefined;
           try {
             before = parseAwsAuth(data);

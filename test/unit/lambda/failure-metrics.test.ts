@@ -4,7 +4,7 @@ import { encodeOwnership, entryDigest, ownedAnnotation } from '../../../src/doma
 import { bootstrapClusterHandler } from '../../../src/lambda/bootstrap-handler';
 import { rotateTokensHandler } from '../../../src/lambda/rotate-tokens-handler';
 import { syncAccessHandler } from '../../../src/lambda/sync-access-handler';
-import { memoryAwsAuth } from '../faults/memory-aws-auth';
+import { oneClusterWorld } from '../../support/one-cluster-world';
 
 /** A metrics sink that keeps what was added, summed by name. */
 function recordingSink() {
@@ -26,7 +26,7 @@ describe('no silent failure: what a sync could not do is counted (issue 16)', ()
   it('counts a refused cluster and the removals withheld from people who left their group', async () => {
     // Prepare: the tool owns four users; IAM now says the group is empty, so all four would go.
     const users = ['ann', 'bob', 'cid', 'dee'].map((u) => `arn:aws:iam::111122223333:user/${u}`);
-    const world = memoryAwsAuth(
+    const world = oneClusterWorld(
       { mapUsers: users.map((arn) => `- userarn: ${arn}\n  username: u\n  groups: [developers]\n`).join('') },
       {
         [ownedAnnotation]: encodeOwnership({
@@ -54,7 +54,7 @@ describe('no silent failure: what a sync could not do is counted (issue 16)', ()
   });
 
   it('counts a cluster whose aws-auth cannot be parsed as refused', async () => {
-    const world = memoryAwsAuth({ mapRoles: '- rolearn: [unclosed\n' });
+    const world = oneClusterWorld({ mapRoles: '- rolearn: [unclosed\n' });
     const sink = recordingSink();
 
     await syncAccessHandler(() => world.deps, sink)(scheduled);

@@ -27,7 +27,6 @@ groups:
   - {iamGroup: ops, kubernetesGroups: [ops], clusters: [west]}
 `);
 const iam: IamDirectory = {
-  requests: 0,
   groupMembers: async () => [],
   userGroups: async (name) => ({
     user: { userName: name, arn: arn(name) },

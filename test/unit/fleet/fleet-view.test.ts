@@ -29,7 +29,6 @@ const place = {
 const at = new Date('2026-12-04T15:00:00.000Z');
 
 const iam: IamDirectory = {
-  requests: 0,
   groupMembers: async () => [{ userName: 'dan', arn: userArn('dan') }],
   userGroups: async (userName) => ({ user: { userName, arn: userArn(userName) }, groups: ['devs'] }),
 };

@@ -28,7 +28,6 @@ const unreachable = {
 
 function iam(members: Record<string, string[]>): IamDirectory {
   return {
-    requests: 0,
     async groupMembers(group) {
       return members[group]?.map((u) => ({ userName: u, arn: userArn(u) }));
     },

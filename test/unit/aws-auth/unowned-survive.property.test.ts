@@ -214,8 +214,16 @@ describe('any plan, encoded and read back', () => {
         expect(new Set(keys).size).toBe(keys.length);
         expect(first.next.data.mapAccounts).toBe(current.data.mapAccounts);
         expect(first.next.data.notes).toBe(current.data.notes);
-        expect(second.plan.changes).toEqual([]);
-        expect(second.changes).toBe(false);
+        if (first.plan.withheld.length === 0) {
+          expect(second.plan.changes).toEqual([]);
+          expect(second.changes).toBe(false);
+        } else {
+          // A withheld removal is kept withheld on later runs by the window of recent runs, which this
+          // plan-level property does not carry (removal-guard.test.ts: "keeps them withheld on the next
+          // run"); here the second plan may change nothing but what the first withheld.
+          const withheld = new Set(first.plan.withheld.map((w) => w.key));
+          expect(second.plan.changes.filter((c) => !withheld.has(c.key))).toEqual([]);
+        }
       }),
       { numRuns: 300 },
     );

@@ -1,5 +1,5 @@
 import type { ClusterReview, Finding, Identity } from './review-model';
-import { severityCounts, showRights } from './rights-text';
+import { severityCounts, showRights, showSource } from './rights-text';
 
 /**
  * The review as one self-contained page: inline style and script, no network, findings first,
@@ -54,7 +54,7 @@ function identitiesTable(reviews: readonly ClusterReview[]): string {
         `<td>${esc(i.principal)}</td>`,
         `<td>${esc(i.username)}</td>`,
         `<td>${esc(i.groups.join(', '))}</td>`,
-        `<td>${esc([...i.sources, ...i.accessPolicies.map((p) => `policy ${p}`)].join('; '))}</td>`,
+        `<td>${esc(showSource(i))}</td>`,
         `<td>${i.ours ? 'yes' : 'no'}</td>`,
         `<td>${i.rights?.clusterAdmin ? 'yes' : 'no'}</td>`,
         `<td>${esc(showRights(i.rights))}</td>`,

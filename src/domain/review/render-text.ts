@@ -1,12 +1,12 @@
 import type { ClusterReview, Identity } from './review-model';
-import { severityCounts, showRights } from './rights-text';
+import { severityCounts, showRights, showSource } from './rights-text';
 
 const columns: [string, (i: Identity) => string][] = [
   ['VIA', (i) => i.channel],
   ['PRINCIPAL', (i) => i.principal],
   ['USERNAME', (i) => i.username],
   ['GROUPS', (i) => i.groups.join(',') || '-'],
-  ['SOURCE', (i) => [...i.sources, ...i.accessPolicies.map((p) => `policy ${p}`)].join('; ')],
+  ['SOURCE', (i) => showSource(i)],
   ['OURS', (i) => (i.ours ? 'yes' : 'no')],
   ['RIGHTS', (i) => showRights(i.rights)],
 ];

@@ -1,4 +1,4 @@
-import type { Rights } from './review-model';
+import type { Identity, Rights } from './review-model';
 
 /** A rights cell a person can read: `cluster-admin`, the cluster-wide matrix, then `ns: …` per namespace. */
 export function showRights(rights: Rights | undefined): string {
@@ -21,4 +21,13 @@ export function severityCounts(findings: readonly { severity: string }[]): {
   const counts = { high: 0, medium: 0, low: 0 };
   for (const f of findings) if (f.severity in counts) counts[f.severity as keyof typeof counts]++;
   return counts;
+}
+
+/** A source cell: where the identity comes from, its access policies, and when its token expires. */
+export function showSource(identity: Identity): string {
+  return [
+    ...identity.sources,
+    ...identity.accessPolicies.map((p) => `policy ${p}`),
+    ...(identity.tokenExpiresAt ? [`token until ${identity.tokenExpiresAt}`] : []),
+  ].join('; ');
 }

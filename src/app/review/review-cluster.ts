@@ -11,7 +11,12 @@ import { distinctSubjects, namedUsers } from '../../domain/review/subjects';
 import { clustersOf, type ExternalUser } from '../../domain/rotation/external-users';
 import type { EksClusters } from '../access-entries/eks-ports';
 import type { Clock, ClusterAccess, IamDirectory } from '../ports';
+import { mapLimited } from '../sync/sync-cluster';
 import { askRights } from './ask-rights';
+
+/** Subjects asked about at once: enough to hide round trips, few enough not to load the apiserver. */
+const subjectConcurrency = 4;
+
 import type { AccessReviewApiFactory, IamPrincipals } from './review-ports';
 
 export interface ReviewDeps {
@@ -60,11 +65,12 @@ export function reviewCluster(deps: ReviewDeps) {
     ]);
     let accessReviews = 0;
     const named = namedUsers([...roleBindings, ...clusterRoleBindings]);
-    for (const group of distinctSubjects(collected.identities, named)) {
+    // A subject's questions depend on its earlier answers; different subjects' do not.
+    await mapLimited(distinctSubjects(collected.identities, named), subjectConcurrency, async (group) => {
       const { rights, asked } = await askRights(api, group.subject, roleBindings);
       accessReviews += asked;
       for (const identity of group.identities) identity.rights = rights;
-    }
+    });
     return {
       cluster: cluster.name,
       reviewedAt: now.toISOString(),

@@ -1,4 +1,4 @@
-import { clusterAdminPolicy } from '../access-entries/access-entries';
+import { clusterAdminPolicy, isOwned } from '../access-entries/access-entries';
 import { parsePrincipalArn } from '../arn';
 import type { AwsAuthEntry } from '../aws-auth/aws-auth';
 import type { DesiredEntry } from '../aws-auth/desired-state';
@@ -156,6 +156,16 @@ function drift(
         message: `${d.arn} is ${present.username} [${present.groups.join(' ')}] on the cluster, ${d.username} [${d.groups.join(' ')}] in IAM and the config`,
       });
     }
+  }
+  const wantedPrincipals = new Set(desired.map((d) => principalKey(d.principalArn ?? d.arn)));
+  for (const e of facts.accessEntries ?? []) {
+    if (!isOwned(e) || wantedPrincipals.has(principalKey(e.principalArn))) continue;
+    add({
+      severity: 'medium',
+      kind: 'drift-stale',
+      subject: e.key,
+      message: `the access entry for ${e.principalArn} was made by this tool but IAM and the config no longer grant it: a sync removes it`,
+    });
   }
   for (const e of entries) {
     if (!ownership[e.section].has(e.key) || wanted.has(`${e.section}:${e.key}`)) continue;

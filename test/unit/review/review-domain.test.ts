@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessEntry } from '../../../src/domain/access-entries/access-entries';
+import { type AccessEntry, managedTag } from '../../../src/domain/access-entries/access-entries';
 import type { DesiredEntry } from '../../../src/domain/aws-auth/desired-state';
 import { encodeOwnership, ownedAnnotation } from '../../../src/domain/aws-auth/ownership';
 import { findingsFor } from '../../../src/domain/review/findings';
@@ -182,6 +182,29 @@ describe('access review: findings', () => {
     expect(kinds).toContain(`drift-stale ${ghost}`);
     expect(kinds).toContain('whole-account 444455556666');
     expect(kinds).not.toContain(`drift-missing ${ann}`);
+  });
+
+  it('flags a tagged access entry IAM and the config no longer grant, and not an untagged one', () => {
+    const entry = (name: string, tags: Record<string, string>): AccessEntry => ({
+      principalArn: `arn:aws:iam::${acct}:user/${name}`,
+      key: `arn:aws:iam::${acct}:user/${name}`,
+      type: 'STANDARD',
+      username: name,
+      groups: [],
+      tags,
+      policies: [],
+    });
+    const { findings } = review({
+      accessEntries: [
+        entry('left', { [managedTag.key]: managedTag.value }),
+        entry('someone', {}),
+        entry('ann', { [managedTag.key]: managedTag.value }),
+      ],
+    });
+    const stale = findings.filter((f) => f.kind === 'drift-stale').map((f) => f.subject);
+    expect(stale).toContain(`arn:aws:iam::${acct}:user/left`);
+    expect(stale).not.toContain(`arn:aws:iam::${acct}:user/someone`);
+    expect(stale).not.toContain(ann);
   });
 
   it('flags an owned entry whose groups differ from what IAM and the config give', () => {

@@ -1,4 +1,4 @@
-import type { ClusterReview, Finding, Identity } from './review-model';
+import { byFinding, type ClusterReview, type Finding, type Identity } from './review-model';
 import { severityCounts, showRights, showSource } from './rights-text';
 
 /**
@@ -7,7 +7,10 @@ import { severityCounts, showRights, showSource } from './rights-text';
  * from the cluster and may hold anything.
  */
 export function renderHtml(reviews: readonly ClusterReview[], generatedAt: string): string {
-  const findings = reviews.flatMap((r) => r.findings.map((f) => ({ cluster: r.cluster, ...f })));
+  // Most severe first across every cluster, not cluster by cluster.
+  const findings = reviews
+    .flatMap((r) => r.findings.map((f) => ({ cluster: r.cluster, ...f })))
+    .sort((a, b) => byFinding(a, b) || (a.cluster < b.cluster ? -1 : a.cluster > b.cluster ? 1 : 0));
   const counts = severityCounts(findings);
   return `<!doctype html>
 <html lang="en">

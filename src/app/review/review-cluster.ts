@@ -19,6 +19,11 @@ const subjectConcurrency = 4;
 
 import type { AccessReviewApiFactory, IamPrincipals } from './review-ports';
 
+/** DescribeCluster found no such cluster: there is nothing to review. */
+export class ClusterNotFoundError extends Error {
+  override name = 'ClusterNotFoundError';
+}
+
 export interface ReviewDeps {
   config: AccessConfig;
   iam: IamDirectory;
@@ -38,7 +43,8 @@ export function reviewCluster(deps: ReviewDeps) {
   return async (cluster: ClusterConfig): Promise<ClusterReview> => {
     const now = deps.clock.now();
     const description = await deps.eks.describe(cluster);
-    if (!description) throw new Error(`EKS has no cluster ${cluster.name} in ${cluster.region}`);
+    if (!description)
+      throw new ClusterNotFoundError(`EKS has no cluster ${cluster.name} in ${cluster.region}`);
     const mode = description.authenticationMode;
     const api = deps.reviewApi(await deps.clusters.endpoint(cluster));
     const facts: ReviewFacts = {

@@ -1,7 +1,7 @@
 import { CreateUserCommand, DeleteUserCommand, RemoveUserFromGroupCommand } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
 import { iamPrincipals } from '../../src/adapters/iam-principals';
-import { accessReviewApi } from '../../src/adapters/kubernetes/access-review-api';
+import { AccessReviewApiError, accessReviewApi } from '../../src/adapters/kubernetes/access-review-api';
 import type { EksClusters } from '../../src/app/access-entries/eks-ports';
 import { runReview } from '../../src/app/review/run-review';
 import { syncAccess } from '../../src/app/sync/sync-access';
@@ -144,5 +144,24 @@ describe('access review on the sandbox (real kube-apiserver answers SubjectAcces
     expect(findings).toContain(`principal-gone ${f.userArn('dan').toLowerCase()}`);
     expect(review?.accessReviews).toBeGreaterThan(0);
     expect(JSON.stringify(review)).not.toContain(env.kube.adminToken);
+  });
+
+  it('says the cluster refused the token, without the token, when it cannot ask', async () => {
+    const env = sandbox();
+    const token = 'k8s-aws-v1.not-a-token-the-cluster-knows';
+    const api = accessReviewApi({ server: env.kube.server, caData: env.kube.caData, token });
+
+    const error = await api.roleBindings().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(AccessReviewApiError);
+    expect((error as Error).message).toBe(
+      'listing RoleBindings: the apiserver answered 401 (Unauthorized: the function cannot reach the cluster)',
+    );
+    expect(
+      JSON.stringify({ message: (error as Error).message, stack: (error as Error).stack }),
+    ).not.toContain(token);
   });
 });

@@ -38,10 +38,11 @@ export function collectIdentities(facts: ReviewFacts): CollectedIdentities {
       accessPolicies: [],
     });
   }
-  const creatorKey = facts.creatorArn ? creatorKeyOf(facts.creatorArn) : undefined;
+  const creatorKey = facts.creatorArn ? principalKey(facts.creatorArn) : undefined;
   let creatorHasEntry = false;
+  const byPrincipal = new Map(facts.desired.map((d) => [arnKey(d.principalArn ?? d.arn), d]));
   for (const entry of facts.accessEntries ?? []) {
-    const identity = fromAccessEntry(entry, facts.desired);
+    const identity = fromAccessEntry(entry, byPrincipal.get(entry.key));
     if (creatorKey && principalKey(entry.principalArn) === creatorKey) {
       identity.sources = sortedUnique([...identity.sources, 'cluster creator']);
       creatorHasEntry = true;
@@ -129,9 +130,8 @@ function fromAwsAuth(entry: AwsAuthEntry, ours: boolean, wanted: DesiredEntry | 
   };
 }
 
-function fromAccessEntry(entry: AccessEntry, desired: readonly DesiredEntry[]): Identity {
+function fromAccessEntry(entry: AccessEntry, wanted: DesiredEntry | undefined): Identity {
   const ours = isOwned(entry);
-  const wanted = desired.find((d) => arnKey(d.principalArn ?? d.arn) === entry.key);
   const policies = (entry.policies ?? []).map(showPolicy).sort();
   const sources = [
     entry.type === 'STANDARD' ? 'access entry' : `access entry (${entry.type})`,
@@ -173,8 +173,4 @@ export function principalKey(arn: string): string {
   } catch {
     return arnKey(arn);
   }
-}
-
-function creatorKeyOf(arn: string): string {
-  return principalKey(arn);
 }

@@ -96,4 +96,41 @@ describe('access review: rights as the cluster decides them', () => {
     expect(review?.identities[0]?.rights?.namespacesLeftOut).toBe(5);
     expect(new Set(fake.asked.map((a) => a.question.namespace))).not.toContain('ns-24');
   });
+
+  it('in API mode reads no aws-auth and lists access entries with their policies, asked about like any identity', async () => {
+    const { config, members } = fleet(1, 1);
+    const fake = fakeReviewApi({ admins: ['platform-admins'] });
+    const entry = (name: string, groups: string[], policy: string) => ({
+      principalArn: `arn:aws:iam::${acct}:role/${name}`,
+      key: `arn:aws:iam::${acct}:role/${name.toLowerCase()}`,
+      type: 'STANDARD',
+      username: name,
+      groups,
+      tags: {},
+      policies: [{ policy, scope: 'cluster' as const }],
+    });
+
+    const [review] = await runReview(
+      reviewDeps({
+        config,
+        awsAuth: {},
+        members,
+        api: fake.api,
+        mode: 'API',
+        accessEntries: [
+          entry('Admin', ['platform-admins'], 'AmazonEKSClusterAdminPolicy'),
+          entry('Viewer', [], 'AmazonEKSViewPolicy'),
+        ],
+      }),
+    )();
+
+    expect(review?.error).toBeUndefined();
+    expect(
+      review?.identities.map((i) => [i.channel, i.username, i.accessPolicies, i.rights?.clusterAdmin]),
+    ).toEqual([
+      ['accessEntry', 'Admin', ['AmazonEKSClusterAdminPolicy(cluster)'], true],
+      ['accessEntry', 'Viewer', ['AmazonEKSViewPolicy(cluster)'], false],
+    ]);
+    expect(review?.findings.map((f) => f.kind)).toEqual(['drift-missing']);
+  });
 });

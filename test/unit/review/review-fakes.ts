@@ -1,7 +1,12 @@
-import type { ClusterDescription, EksClusters } from '../../../src/app/access-entries/eks-ports';
+import type {
+  AccessEntryStore,
+  ClusterDescription,
+  EksClusters,
+} from '../../../src/app/access-entries/eks-ports';
 import type { AwsAuthStore, ClusterAccess, IamDirectory } from '../../../src/app/ports';
 import type { ReviewDeps } from '../../../src/app/review/review-cluster';
 import type { AccessReviewApi, ExternalServiceAccount } from '../../../src/app/review/review-ports';
+import type { AccessEntry } from '../../../src/domain/access-entries/access-entries';
 import type { IamUser } from '../../../src/domain/aws-auth/desired-state';
 import type { AccessConfig } from '../../../src/domain/config/config';
 import type { Question } from '../../../src/domain/review/questions';
@@ -53,10 +58,15 @@ export function reviewDeps(options: {
   api: AccessReviewApi;
   gone?: string[];
   mode?: ClusterDescription['authenticationMode'];
+  /** The cluster's access entries, their policies read through `policies` as EKS lists them. */
+  accessEntries?: AccessEntry[];
 }): ReviewDeps {
   const store: AwsAuthStore = {
     requests: 0,
-    read: async () => ({ exists: true, data: options.awsAuth, annotations: options.annotations ?? {} }),
+    read: async () => {
+      if (options.mode === 'API') throw new Error('a cluster in API mode has no aws-auth to read');
+      return { exists: true, data: options.awsAuth, annotations: options.annotations ?? {} };
+    },
     write: async () => {
       throw new Error('the review never writes');
     },
@@ -84,7 +94,13 @@ export function reviewDeps(options: {
       partition: 'aws',
     }),
     accessEntries: async () => {
-      throw new Error('no access entries in this fake');
+      if (!options.accessEntries) throw new Error('no access entries in this fake');
+      const entries = options.accessEntries;
+      return {
+        requests: 0,
+        list: async () => entries.map(({ policies: _, ...entry }) => entry),
+        policies: async (arn: string) => entries.find((e) => e.principalArn === arn)?.policies ?? [],
+      } as unknown as AccessEntryStore;
     },
   };
   return {

@@ -25,8 +25,10 @@ try {
   const ns = 'bench-review';
   await kube.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const members: Record<string, { userName: string; arn: string }[]> = {};
-  for (let i = 0; i < users; i++)
-    (members[`team-${i % groups}`] ??= []).push({ userName: `u${i}`, arn: userArn(`u${i}`) });
+  for (let i = 0; i < users; i++) {
+    const team = `team-${i % groups}`;
+    members[team] = [...(members[team] ?? []), { userName: `u${i}`, arn: userArn(`u${i}`) }];
+  }
   await kube.create(`/apis/rbac.authorization.k8s.io/v1/clusterroles`, {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRole',

@@ -1,10 +1,15 @@
 import './quiet-logs';
 import { clusterAccess } from '../src/adapters/cluster-access';
 import { accessReviewApi } from '../src/adapters/kubernetes/access-review-api';
-import { kubeClient } from '../src/adapters/kubernetes/kube-client';
+import { kubeApis } from '../src/adapters/kubernetes/kube-api';
 import type { AccessReviewApi } from '../src/app/review/review-ports';
 import { runReview } from '../src/app/review/run-review';
-import { encodeOwnership, ownedAnnotation } from '../src/domain/aws-auth/ownership';
+import {
+  emptyOwnership,
+  encodeOwnership,
+  entryDigest,
+  ownedAnnotation,
+} from '../src/domain/aws-auth/ownership';
 import { accessConfigSchema } from '../src/domain/config/config';
 import { benchSandbox } from './sandbox';
 import { nodeRoles, userArn } from './world';
@@ -21,32 +26,35 @@ const groups = Number(process.env.BENCH_GROUPS ?? 100);
 const { env, stop } = await benchSandbox();
 try {
   const endpoint = { server: env.kube.server, caData: env.kube.caData, token: env.kube.adminToken };
-  const kube = kubeClient(endpoint);
+  const { core, rbac } = kubeApis(endpoint);
   const ns = 'bench-review';
-  await kube.create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
   const members: Record<string, { userName: string; arn: string }[]> = {};
   for (let i = 0; i < users; i++) {
     const team = `team-${i % groups}`;
     members[team] = [...(members[team] ?? []), { userName: `u${i}`, arn: userArn(`u${i}`) }];
   }
-  await kube.create(`/apis/rbac.authorization.k8s.io/v1/clusterroles`, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: 'bench-review-edit' },
-    rules: [{ apiGroups: ['', 'apps'], resources: ['secrets', 'deployments', 'pods/exec'], verbs: ['*'] }],
+  await rbac.createClusterRole({
+    body: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'bench-review-edit' },
+      rules: [{ apiGroups: ['', 'apps'], resources: ['secrets', 'deployments', 'pods/exec'], verbs: ['*'] }],
+    },
   });
   for (const group of Object.keys(members)) {
-    await kube.create('/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: `${ns}-${group}` },
+    await core.createNamespace({
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `${ns}-${group}` } },
     });
-    await kube.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}-${group}/rolebindings`, {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: group },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bench-review-edit' },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
+    await rbac.createNamespacedRoleBinding({
+      namespace: `${ns}-${group}`,
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: group },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bench-review-edit' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: group }],
+      },
     });
   }
   const mapUsers = Object.entries(members)
@@ -54,15 +62,24 @@ try {
       us.map((u) => `- userarn: ${u.arn}\n  username: ${u.userName}\n  groups:\n  - ${g}\n`),
     )
     .join('');
-  const owned = Object.values(members).flatMap((us) => us.map((u) => u.arn.toLowerCase()));
-  await kube.create(`/api/v1/namespaces/${ns}/configmaps`, {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: {
-      name: 'aws-auth',
-      annotations: { [ownedAnnotation]: encodeOwnership({ mapRoles: new Set(), mapUsers: new Set(owned) }) },
+  // Claimed as sync claims them: each entry with the digest of what was written.
+  const owned = emptyOwnership();
+  for (const [g, us] of Object.entries(members)) {
+    for (const u of us) {
+      owned.mapUsers.set(
+        u.arn.toLowerCase(),
+        entryDigest({ section: 'mapUsers', arn: u.arn, username: u.userName, groups: [g] }),
+      );
+    }
+  }
+  await core.createNamespacedConfigMap({
+    namespace: ns,
+    body: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'aws-auth', annotations: { [ownedAnnotation]: encodeOwnership(owned) } },
+      data: { mapRoles: nodeRoles, mapUsers },
     },
-    data: { mapRoles: nodeRoles, mapUsers },
   });
   const config = accessConfigSchema.parse({
     clusters: [{ name: 'bench', region: 'us-east-1' }],
@@ -109,6 +126,7 @@ try {
     users,
     groups,
     identities: review?.identities.length,
+    ownedIdentities: review?.identities.filter((i) => i.ours).length,
     subjectAccessReviews: sars,
     reportedSubjectAccessReviews: review?.accessReviews,
     distinctRightsRows: subjects.size,

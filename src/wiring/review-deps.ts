@@ -6,7 +6,7 @@ import { clusterAccess } from '../adapters/cluster-access';
 import { eksClusters } from '../adapters/eks-clusters';
 import { iamDirectory } from '../adapters/iam-directory';
 import { iamPrincipals } from '../adapters/iam-principals';
-import { accessReviewApi } from '../adapters/kubernetes/access-review-api';
+import { lazyKubernetes } from '../adapters/kubernetes/on-first-use';
 import { secretsStore } from '../adapters/secrets-store';
 import type { ReviewDeps } from '../app/review/review-cluster';
 import { secretTag } from '../domain/rotation/rotation-ownership';
@@ -28,7 +28,8 @@ export function reviewDeps(runtime: Runtime = readRuntime()): ReviewDeps {
     principals: iamPrincipals(iam, async () => (await caller()).split(':')[4]),
     clusters: clusterAccess(runtime.clusterAccess),
     eks: eksClusters({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
-    reviewApi: accessReviewApi,
+    // client-node loads with the first cluster request, not at the function's cold start
+    reviewApi: lazyKubernetes.accessReviewApi,
     clock: { now: () => new Date() },
     async tokenExpiry(user, cluster) {
       let name: string;

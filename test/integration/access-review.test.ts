@@ -8,6 +8,7 @@ import { syncAccess } from '../../src/app/sync/sync-access';
 import { parseAccessConfig } from '../../src/domain/config/config-file';
 import { kubeLabel, managedBy } from '../../src/domain/rotation/rotation-ownership';
 import { iamClient } from '../support/aws-clients';
+import { adminToken, rbacApi } from '../support/kube-clients';
 import { sandbox } from '../support/sandbox';
 import { nodeRoles, syncFixture } from '../support/sync-fixture';
 
@@ -35,47 +36,61 @@ describe('access review on the sandbox (real kube-apiserver answers SubjectAcces
     const f = await syncFixture({ groups: { admins: ['ann'], devs: ['dan'], [readers]: ['rita'] } });
     await f.putAwsAuth({ mapRoles: nodeRoles });
     await syncAccess(f.deps())(apply);
-    const rbac = f.kube;
-    await rbac.create('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: `${f.id}-pod-reader` },
-      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+    const rbac = rbacApi(adminToken());
+    await rbac.createClusterRole({
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: `${f.id}-pod-reader` },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+      },
     });
-    await rbac.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: `${f.id}-readers` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${f.id}-pod-reader` },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: readers }],
+    await rbac.createClusterRoleBinding({
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: `${f.id}-readers` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${f.id}-pod-reader` },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: readers }],
+      },
     });
     // The partner's ServiceAccount, as rotation makes it: secrets readable in its own namespace only
     const partnerNs = `${f.id}-partner`;
-    await rbac.create('/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: partnerNs },
+    await f.kube.createNamespace({
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: partnerNs } },
     });
-    await rbac.create(`/api/v1/namespaces/${partnerNs}/serviceaccounts`, {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: {
-        name: 'partner-ci',
-        labels: { [kubeLabel.managedBy]: managedBy, [kubeLabel.user]: 'partner-ci' },
+    await f.kube.createNamespacedServiceAccount({
+      namespace: partnerNs,
+      body: {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: {
+          name: 'partner-ci',
+          labels: { [kubeLabel.managedBy]: managedBy, [kubeLabel.user]: 'partner-ci' },
+        },
       },
     });
-    await rbac.create('/apis/rbac.authorization.k8s.io/v1/clusterroles', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRole',
-      metadata: { name: `${f.id}-secret-reader` },
-      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+    await rbac.createClusterRole({
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: `${f.id}-secret-reader` },
+        rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+      },
     });
-    await rbac.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${partnerNs}/rolebindings`, {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'partner-ci' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `${f.id}-secret-reader` },
-      subjects: [{ kind: 'ServiceAccount', name: 'partner-ci', namespace: partnerNs }],
+    await rbac.createNamespacedRoleBinding({
+      namespace: partnerNs,
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'partner-ci' },
+        roleRef: {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: 'ClusterRole',
+          name: `${f.id}-secret-reader`,
+        },
+        subjects: [{ kind: 'ServiceAccount', name: 'partner-ci', namespace: partnerNs }],
+      },
     });
     // A system:masters user added by hand, and dan deleted from IAM since the last sync
     const hand = `arn:aws:iam::123456789012:user/${f.user('hand')}`;
@@ -144,6 +159,25 @@ describe('access review on the sandbox (real kube-apiserver answers SubjectAcces
     expect(findings).toContain(`principal-gone ${f.userArn('dan').toLowerCase()}`);
     expect(review?.accessReviews).toBeGreaterThan(0);
     expect(JSON.stringify(review)).not.toContain(env.kube.adminToken);
+  });
+
+  it('asks with the renewed token of a long review, not the one it started with', async () => {
+    const env = sandbox();
+    let renewed = 0;
+    const api = accessReviewApi({
+      server: env.kube.server,
+      caData: env.kube.caData,
+      token: 'k8s-aws-v1.expired-since-the-review-started',
+      renewToken: async () => {
+        renewed++;
+        return env.kube.adminToken;
+      },
+    });
+
+    const bindings = await api.clusterRoleBindings();
+
+    expect(renewed).toBeGreaterThan(0);
+    expect(bindings.length).toBeGreaterThan(0);
   });
 
   it('says the cluster refused the token, without the token, when it cannot ask', async () => {

@@ -1,16 +1,9 @@
-import {
-  ApiException,
-  AuthorizationV1Api,
-  CoreV1Api,
-  KubeConfig,
-  RbacAuthorizationV1Api,
-  type RbacV1Subject,
-  type V1ListMeta,
-} from '@kubernetes/client-node';
+import { ApiException, type RbacV1Subject, type V1ListMeta } from '@kubernetes/client-node';
 import type { ClusterEndpoint } from '../../app/ports';
 import type { AccessReviewApi } from '../../app/review/review-ports';
 import type { BindingSubjects } from '../../domain/review/subjects';
 import { kubeLabel, managedBy } from '../../domain/rotation/rotation-ownership';
+import { kubeApis } from './kube-api';
 
 /** A Kubernetes call of the access review failed; the message names the call, never the token. */
 export class AccessReviewApiError extends Error {
@@ -24,17 +17,9 @@ const pageSize = 500;
  * the bindings that say which namespaces matter, and the external users' ServiceAccounts.
  */
 export function accessReviewApi(endpoint: ClusterEndpoint): AccessReviewApi {
-  const config = new KubeConfig();
-  // The CA always comes with the endpoint: TLS is verified, never skipped.
-  config.loadFromOptions({
-    clusters: [{ name: 'cluster', server: endpoint.server, caData: endpoint.caData, skipTLSVerify: false }],
-    users: [{ name: 'review', token: endpoint.token }],
-    contexts: [{ name: 'review', cluster: 'cluster', user: 'review' }],
-    currentContext: 'review',
-  });
-  const authorization = config.makeApiClient(AuthorizationV1Api);
-  const rbac = config.makeApiClient(RbacAuthorizationV1Api);
-  const core = config.makeApiClient(CoreV1Api);
+  // The functions' own clients: the CA always verified, one connection pool per cluster, and the
+  // EKS token renewed while a long review runs (it lives 15 minutes).
+  const { authorization, rbac, core } = kubeApis(endpoint);
 
   return {
     async allowed(subject, question) {

@@ -2,6 +2,7 @@ import type { AccessEntry } from '../../domain/access-entries/access-entries';
 import { allowsAccessEntries } from '../../domain/access-entries/authentication-mode';
 import { parsePrincipalArn } from '../../domain/arn';
 import { desiredEntries, type IamUser } from '../../domain/aws-auth/desired-state';
+import { mapsSystemMasters } from '../../domain/aws-auth/next-aws-auth';
 import { type AccessConfig, appliesTo, type ClusterConfig } from '../../domain/config/config';
 import { findingsFor } from '../../domain/review/findings';
 import { collectIdentities, principalKey } from '../../domain/review/identities';
@@ -10,8 +11,8 @@ import { byFinding, type ClusterReview, type Identity } from '../../domain/revie
 import { distinctSubjects, namedUsers } from '../../domain/review/subjects';
 import { clustersOf, type ExternalUser } from '../../domain/rotation/external-users';
 import type { EksClusters } from '../access-entries/eks-ports';
+import { mapLimited } from '../map-limited';
 import type { Clock, ClusterAccess, IamDirectory } from '../ports';
-import { mapLimited } from '../sync/sync-cluster';
 import { askRights } from './ask-rights';
 
 /** Subjects asked about at once: enough to hide round trips, few enough not to load the apiserver. */
@@ -53,6 +54,7 @@ export function reviewCluster(deps: ReviewDeps) {
       desired: desiredEntries(deps.config, cluster.name, await groupMembers(deps, cluster.name)),
       externalUsers: await externalUsers(deps, cluster, api),
       principalExists: new Map(),
+      allowSystemMasters: mapsSystemMasters(deps.config),
     };
     if (mode !== 'API') {
       const snapshot = await (await deps.clusters.awsAuth(cluster)).read();

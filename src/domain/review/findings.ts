@@ -2,7 +2,7 @@ import { clusterAdminPolicy, isOwned } from '../access-entries/access-entries';
 import { parsePrincipalArn } from '../arn';
 import type { AwsAuthEntry } from '../aws-auth/aws-auth';
 import type { DesiredEntry } from '../aws-auth/desired-state';
-import type { Ownership } from '../aws-auth/ownership';
+import type { ClaimStatus } from '../aws-auth/ownership-claims';
 import { InvalidArnError } from '../errors';
 import { type CollectedIdentities, principalKey } from './identities';
 import type { ReviewFacts } from './review-facts';
@@ -10,7 +10,7 @@ import { byFinding, type Finding, type Identity } from './review-model';
 
 /** What the review reports as wrong on one cluster, most severe first. */
 export function findingsFor(facts: ReviewFacts, collected: CollectedIdentities): Finding[] {
-  const { identities, awsAuthEntries, ownership } = collected;
+  const { identities, awsAuthEntries, claims } = collected;
   const findings: Finding[] = [];
   const add = (f: Finding) => findings.push(f);
   for (const identity of identities) {
@@ -36,7 +36,7 @@ export function findingsFor(facts: ReviewFacts, collected: CollectedIdentities):
   shadowed(facts, awsAuthEntries, add);
   tokens(facts, add);
   // What an unreadable aws-auth grants is unknown: nothing is missing or stale for certain.
-  if (collected.awsAuthReadable) drift(facts.desired, facts, awsAuthEntries, ownership, add);
+  if (collected.awsAuthReadable) drift(facts.desired, facts, awsAuthEntries, claims, add);
   return findings.sort(byFinding);
 }
 
@@ -133,9 +133,10 @@ function drift(
   desired: readonly DesiredEntry[],
   facts: ReviewFacts,
   entries: readonly AwsAuthEntry[],
-  ownership: Ownership,
+  claims: ReadonlyMap<AwsAuthEntry, ClaimStatus>,
   add: (f: Finding) => void,
 ) {
+  const claimed = (e: AwsAuthEntry) => claims.get(e) === 'owned' || claims.get(e) === 'drifted';
   const inAwsAuth = new Map(entries.map((e) => [`${e.section}:${e.key}`, e]));
   const accessKeys = new Set((facts.accessEntries ?? []).map((e) => principalKey(e.principalArn)));
   const wanted = new Set(desired.map((d) => `${d.section}:${d.key}`));
@@ -148,7 +149,7 @@ function drift(
         subject: d.key,
         message: `${d.arn} should reach the cluster (${d.sources.join(', ')}) but has no entry: a sync adds it`,
       });
-    } else if (present && ownership[d.section].has(d.key) && !sameGrant(present, d)) {
+    } else if (present && claimed(present) && !sameGrant(present, d)) {
       add({
         severity: 'medium',
         kind: 'drift-changed',
@@ -168,7 +169,8 @@ function drift(
     });
   }
   for (const e of entries) {
-    if (!ownership[e.section].has(e.key) || wanted.has(`${e.section}:${e.key}`)) continue;
+    // A changed entry is only reported by sync, never removed: it is not stale in the sync's sense.
+    if (claims.get(e) !== 'owned' || wanted.has(`${e.section}:${e.key}`)) continue;
     add({
       severity: 'medium',
       kind: 'drift-stale',

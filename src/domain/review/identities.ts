@@ -3,6 +3,7 @@ import { arnKey, authenticatorRoleArn, parsePrincipalArn } from '../arn';
 import { type AwsAuthEntry, parseAwsAuth, parseSection } from '../aws-auth/aws-auth';
 import { type DesiredEntry, sortedUnique } from '../aws-auth/desired-state';
 import { type Ownership, readOwnership } from '../aws-auth/ownership';
+import { type ClaimStatus, claimStatus } from '../aws-auth/ownership-claims';
 import { AwsAuthParseError } from '../errors';
 import type { ReviewFacts } from './review-facts';
 import { byIdentity, type Finding, type Identity } from './review-model';
@@ -14,6 +15,11 @@ export interface CollectedIdentities {
   /** The aws-auth entries as parsed, for the other findings. */
   awsAuthEntries: AwsAuthEntry[];
   ownership: Ownership;
+  /**
+   * What each entry's ownership claim is worth, judged as sync judges it: an entry is ours only while
+   * it still reads as the tool wrote it; a changed one is drift, a claim on a node role is ignored.
+   */
+  claims: ReadonlyMap<AwsAuthEntry, ClaimStatus>;
   /** False when aws-auth could not be parsed: what it grants is unknown, so no drift is inferred. */
   awsAuthReadable: boolean;
 }
@@ -23,8 +29,10 @@ export function collectIdentities(facts: ReviewFacts): CollectedIdentities {
   const findings: Finding[] = [];
   const { entries, ownership, accounts, readable } = readAwsAuth(facts, findings);
   const desired = new Map(facts.desired.map((d) => [`${d.section}:${d.key}`, d]));
+  const policy = { allowSystemMasters: facts.allowSystemMasters };
+  const claims = new Map(entries.map((entry) => [entry, claimStatus(entry, ownership, policy)]));
   const identities: Identity[] = entries.map((entry) =>
-    fromAwsAuth(entry, ownership[entry.section].has(entry.key), desired.get(`${entry.section}:${entry.key}`)),
+    fromAwsAuth(entry, claims.get(entry) ?? 'unowned', desired.get(`${entry.section}:${entry.key}`)),
   );
   for (const account of accounts) {
     identities.push({
@@ -81,6 +89,7 @@ export function collectIdentities(facts: ReviewFacts): CollectedIdentities {
     findings,
     awsAuthEntries: entries,
     ownership,
+    claims,
     awsAuthReadable: readable,
   };
 }
@@ -111,12 +120,15 @@ function readAwsAuth(facts: ReviewFacts, findings: Finding[]) {
   }
 }
 
-function fromAwsAuth(entry: AwsAuthEntry, ours: boolean, wanted: DesiredEntry | undefined): Identity {
+function fromAwsAuth(entry: AwsAuthEntry, claim: ClaimStatus, wanted: DesiredEntry | undefined): Identity {
+  const ours = claim === 'owned';
   const sources = ours
     ? wanted
       ? wanted.sources.map(describeSource)
       : ['written by this tool, no longer configured']
-    : [wanted ? 'written by hand (also configured; not adopted)' : 'written by hand'];
+    : claim === 'drifted'
+      ? ['written by this tool, changed by hand since']
+      : [wanted ? 'written by hand (also configured; not adopted)' : 'written by hand'];
   if (entry.groups.includes('system:nodes')) sources.push('node role');
   return {
     channel: entry.section,

@@ -26,6 +26,11 @@ export interface ReviewFacts {
   externalUsers: ExternalUserFacts[];
   /** arnKey of a user ARN, or of a role ARN without path → whether IAM still has it; absent: unknown. */
   principalExists: ReadonlyMap<string, boolean>;
+  /**
+   * Whether the config may map system:masters (as sync judges ownership claims): without it, a claim
+   * on a system:masters entry is one the tool could never have written, so the entry is not ours.
+   */
+  allowSystemMasters: boolean;
   /** The IAM principal that created the cluster, when known: admin without appearing anywhere. */
   creatorArn?: string;
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type AccessEntry, managedTag } from '../../../src/domain/access-entries/access-entries';
 import type { DesiredEntry } from '../../../src/domain/aws-auth/desired-state';
-import { encodeOwnership, ownedAnnotation } from '../../../src/domain/aws-auth/ownership';
 import { findingsFor } from '../../../src/domain/review/findings';
 import { collectIdentities } from '../../../src/domain/review/identities';
 import type { ReviewFacts } from '../../../src/domain/review/review-facts';
+import { ownedBySync } from './review-fakes';
 
 const acct = '111122223333';
 const ann = `arn:aws:iam::${acct}:user/ann`;
@@ -58,9 +58,10 @@ function facts(over: Partial<ReviewFacts> = {}): ReviewFacts {
     now,
     awsAuth: {
       data: { mapRoles, mapUsers, mapAccounts: '- "444455556666"\n' },
-      annotations: {
-        [ownedAnnotation]: encodeOwnership({ mapRoles: new Set(), mapUsers: new Set([ann, ghost]) }),
-      },
+      annotations: ownedBySync([
+        { section: 'mapUsers', arn: ann, username: 'ann', groups: ['system:masters'] },
+        { section: 'mapUsers', arn: ghost, username: 'ghost', groups: ['developers'] },
+      ]),
     },
     desired,
     externalUsers: [],
@@ -68,6 +69,8 @@ function facts(over: Partial<ReviewFacts> = {}): ReviewFacts {
       [ann, true],
       [ghost, false],
     ]),
+    // eks-admins maps system:masters with allowSystemMasters, as ann's desired entry shows
+    allowSystemMasters: true,
     ...over,
   };
 }
@@ -132,6 +135,44 @@ describe('access review: identities', () => {
       sources: ['external user partner-ci'],
     });
     expect(findings).toContainEqual(expect.objectContaining({ kind: 'shadowed', subject: entry.key }));
+  });
+
+  it('calls a claimed entry ours only while it reads as the tool wrote it; a claim on a node role is ignored', () => {
+    // Prepare: ghost was written [developers] but now reads [system:masters]; the node role is claimed too
+    const edited = mapUsers.replace(
+      'username: ghost\n  groups: [developers]',
+      'username: ghost\n  groups: [system:masters]',
+    );
+    const { identities, findings } = review({
+      awsAuth: {
+        data: { mapRoles, mapUsers: edited },
+        annotations: ownedBySync([
+          { section: 'mapUsers', arn: ann, username: 'ann', groups: ['system:masters'] },
+          { section: 'mapUsers', arn: ghost, username: 'ghost', groups: ['developers'] },
+          {
+            section: 'mapRoles',
+            arn: nodeRole,
+            username: 'system:node:{{EC2PrivateDNSName}}',
+            groups: ['system:bootstrappers', 'system:nodes'],
+          },
+        ]),
+      },
+    });
+    const row = (arn: string) => identities.find((i) => i.principal === arn);
+    expect([row(ann)?.ours, row(ghost)?.ours, row(nodeRole)?.ours]).toEqual([true, false, false]);
+    expect(row(ghost)?.sources).toEqual(['written by this tool, changed by hand since']);
+    expect(row(nodeRole)?.sources).toEqual(['node role', 'written by hand']);
+    const kinds = findings.map((f) => `${f.kind} ${f.subject}`);
+    // the hand edit made ghost cluster-admin: that is reported, and a sync does not remove it as stale
+    expect(kinds).toContain(`hand-written-system-masters ${ghost}`);
+    expect(kinds).not.toContain(`drift-stale ${ghost}`);
+    expect(kinds).not.toContain(`drift-stale ${nodeRole}`);
+  });
+
+  it('does not believe a claim on a system:masters entry when the config may not map system:masters', () => {
+    const { identities, findings } = review({ allowSystemMasters: false });
+    expect(identities.find((i) => i.principal === ann)?.ours).toBe(false);
+    expect(findings.map((f) => `${f.kind} ${f.subject}`)).toContain(`hand-written-system-masters ${ann}`);
   });
 
   it('reports an aws-auth it cannot parse as a finding instead of failing the review', () => {

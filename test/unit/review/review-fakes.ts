@@ -7,10 +7,30 @@ import type { AwsAuthStore, ClusterAccess, IamDirectory } from '../../../src/app
 import type { ReviewDeps } from '../../../src/app/review/review-cluster';
 import type { AccessReviewApi, ExternalServiceAccount } from '../../../src/app/review/review-ports';
 import type { AccessEntry } from '../../../src/domain/access-entries/access-entries';
+import { arnKey } from '../../../src/domain/arn';
+import type { Section } from '../../../src/domain/aws-auth/aws-auth';
 import type { IamUser } from '../../../src/domain/aws-auth/desired-state';
+import {
+  emptyOwnership,
+  encodeOwnership,
+  entryDigest,
+  ownedAnnotation,
+} from '../../../src/domain/aws-auth/ownership';
 import type { AccessConfig } from '../../../src/domain/config/config';
 import type { Question } from '../../../src/domain/review/questions';
 import type { BindingSubjects, Subject } from '../../../src/domain/review/subjects';
+
+/**
+ * The ownership annotation as sync writes it: each entry claimed with the digest of exactly what
+ * the tool wrote, so that a claim holds only while the entry still reads so.
+ */
+export function ownedBySync(
+  entries: { section: Section; arn: string; username: string; groups: string[] }[],
+): Record<string, string> {
+  const owned = emptyOwnership();
+  for (const entry of entries) owned[entry.section].set(arnKey(entry.arn), entryDigest(entry));
+  return { [ownedAnnotation]: encodeOwnership(owned) };
+}
 
 export const secretToken = 'k8s-aws-v1.c2VjcmV0LXRva2VuLW5ldmVyLXNob3du';
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runReview } from '../../../src/app/review/run-review';
-import { encodeOwnership, ownedAnnotation } from '../../../src/domain/aws-auth/ownership';
 import { accessConfigSchema } from '../../../src/domain/config/config';
 import { renderHtml } from '../../../src/domain/review/render-html';
 import { renderJson, reviewSummary } from '../../../src/domain/review/render-json';
 import { renderText } from '../../../src/domain/review/render-text';
-import { fakeReviewApi, reviewDeps, secretToken } from './review-fakes';
+import { fakeReviewApi, ownedBySync, reviewDeps, secretToken } from './review-fakes';
 
 const acct = '111122223333';
 const config = accessConfigSchema.parse({
@@ -30,12 +29,10 @@ const mapUsers = `- userarn: arn:aws:iam::${acct}:user/ann
   groups: [system:masters]
 `;
 
-const annotations = {
-  [ownedAnnotation]: encodeOwnership({
-    mapRoles: new Set(),
-    mapUsers: new Set([`arn:aws:iam::${acct}:user/ann`, `arn:aws:iam::${acct}:user/ray`]),
-  }),
-};
+const annotations = ownedBySync([
+  { section: 'mapUsers', arn: `arn:aws:iam::${acct}:user/ann`, username: 'ann', groups: ['system:masters'] },
+  { section: 'mapUsers', arn: `arn:aws:iam::${acct}:user/ray`, username: 'ray', groups: ['readers'] },
+]);
 
 async function reviews() {
   const fake = fakeReviewApi({

@@ -10,15 +10,13 @@ import type { ExternalUserFacts, ReviewFacts } from '../../domain/review/review-
 import { byFinding, type ClusterReview, type Identity } from '../../domain/review/review-model';
 import { distinctSubjects, namedUsers } from '../../domain/review/subjects';
 import { clustersOf, type ExternalUser } from '../../domain/rotation/external-users';
-import type { EksClusters } from '../access-entries/eks-ports';
 import { mapLimited } from '../map-limited';
 import type { Clock, ClusterAccess, IamDirectory } from '../ports';
 import { askRights } from './ask-rights';
+import type { AccessReviewApiFactory, EksClusterReads, IamPrincipals } from './review-ports';
 
 /** Subjects asked about at once: enough to hide round trips, few enough not to load the apiserver. */
 const subjectConcurrency = 4;
-
-import type { AccessReviewApiFactory, IamPrincipals } from './review-ports';
 
 /** DescribeCluster found no such cluster: there is nothing to review. */
 export class ClusterNotFoundError extends Error {
@@ -30,7 +28,7 @@ export interface ReviewDeps {
   iam: IamDirectory;
   principals: IamPrincipals;
   clusters: ClusterAccess;
-  eks: EksClusters;
+  eks: EksClusterReads;
   reviewApi: AccessReviewApiFactory;
   clock: Clock;
   /** The expiry the last rotation recorded for a user's token on a cluster; absent: not known. */

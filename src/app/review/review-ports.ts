@@ -1,6 +1,8 @@
 import type { IamPrincipalArn } from '../../domain/arn';
+import type { ClusterConfig } from '../../domain/config/config';
 import type { Question } from '../../domain/review/questions';
 import type { BindingSubjects, Subject } from '../../domain/review/subjects';
+import type { AccessEntryReads, EksClusters } from '../access-entries/eks-ports';
 import type { ClusterEndpoint } from '../ports';
 
 /** A ServiceAccount this tool made for an external user, as listed by its labels. */
@@ -27,4 +29,10 @@ export type AccessReviewApiFactory = (endpoint: ClusterEndpoint) => AccessReview
 /** Whether IAM still has a principal: `undefined` when it cannot tell (another account). */
 export interface IamPrincipals {
   exists(principal: IamPrincipalArn): Promise<boolean | undefined>;
+}
+
+/** What the review asks EKS: a cluster's description and its access entries; it writes nothing. */
+export interface EksClusterReads {
+  describe: EksClusters['describe'];
+  accessEntries(cluster: ClusterConfig): Promise<AccessEntryReads>;
 }

@@ -22,11 +22,13 @@ const functions = {
   syncAccess: 'SyncAccessRole',
   rotateTokens: 'RotateTokensRole',
   bootstrapCluster: 'BootstrapClusterRole',
+  reviewAccess: 'ReviewAccessRole',
 };
 const handlerOf: Record<string, string> = {
   syncAccess: 'handlers/sync-access.ts',
   rotateTokens: 'handlers/rotate-tokens.ts',
   bootstrapCluster: 'handlers/bootstrap-cluster.ts',
+  reviewAccess: 'handlers/review-access.ts',
 };
 /** Granted by the framework around the code (logs, the SQS event source), or needing no grant at all. */
 const notCalledByCode = /^(logs:|sqs:(ReceiveMessage|DeleteMessage|GetQueueAttributes)$)/;
@@ -53,6 +55,7 @@ async function actionsCalledBy(handler: string): Promise<Set<string>> {
     sts: 'sts',
     'secrets-manager': 'secretsmanager',
     sqs: 'sqs',
+    s3: 's3',
   };
   const result = await build({
     entryPoints: [resolve(root, handler)],

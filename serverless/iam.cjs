@@ -233,6 +233,30 @@ module.exports = async ({ resolveVariable }) => {
       Condition: { StringEquals: { 'kms:ViaService': sub('secretsmanager.${AWS::Region}.amazonaws.com') } },
     });
   }
+  // The access review only reads: every own cluster's description and access entries (all of
+  // them, hand-made ones included, since it reports on them), IAM's principals, the kubeconfig
+  // secrets' tags; its one write is its report: reviews/* and latest.json|.html in its own bucket.
+  const reviewReads = [
+    ...iamRead,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+    allow(['iam:GetRole'], [arn('iam::${AWS::AccountId}:role/*')]),
+    ...describe,
+    ...(own.length
+      ? [
+          allow(['eks:ListAccessEntries'], clusterArns),
+          allow(
+            ['eks:DescribeAccessEntry', 'eks:ListAssociatedAccessPolicies'],
+            own.map((c) => arn(`eks:${c.region}:\${AWS::AccountId}:access-entry/${c.name}/*`)),
+          ),
+        ]
+      : []),
+    ...assume,
+    ...(secretArns.length ? [allow(['secretsmanager:DescribeSecret'], secretArns)] : []),
+    allow(
+      ['s3:PutObject'],
+      ['reviews/*', 'latest.json', 'latest.html'].map((key) => sub(`\${ReviewBucket.Arn}/${key}`)),
+    ),
+  ];
   const consume = (queue) =>
     allow(
       ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
@@ -265,6 +289,7 @@ module.exports = async ({ resolveVariable }) => {
         ...secrets,
         ...notices,
       ]),
+      ReviewAccessRole: role('reviewAccess', logGroup('reviewAccess'), reviewReads),
       BootstrapClusterRole: role(
         'bootstrapCluster',
         logGroup('bootstrapCluster'),

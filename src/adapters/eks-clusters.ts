@@ -1,71 +1,16 @@
-import { DescribeClusterCommand, EKSClient, type EKSClientConfig } from '@aws-sdk/client-eks';
-import type { ClusterDescription, EksClusters } from '../app/access-entries/eks-ports';
-import { authenticationModeOf } from '../domain/access-entries/authentication-mode';
-import type { ClusterConfig } from '../domain/config/config';
-import { type AwsAccessOptions, clusterCredentials } from './assume-role';
+import type { EksClusters } from '../app/access-entries/eks-ports';
 import { accessEntryStore } from './eks-access-entries';
-import { eksCall, isNotFound } from './eks-call';
+import { type EksClustersOptions, eksClientFor, eksClusterReads, partitionOf } from './eks-cluster-reads';
 
-export interface EksClustersOptions extends AwsAccessOptions {
-  /** SDK attempts per call; the SDK's own retry absorbs throttling (ThrottlingException, 429). */
-  maxAttempts?: number;
-  /** Extra client configuration (tests give a request handler or a retry strategy). */
-  clientConfig?: Partial<EKSClientConfig>;
-}
+export { type EksClustersOptions, partitionOf } from './eks-cluster-reads';
 
-/** The partition a region belongs to: access policy ARNs live in it. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
-
-/** DescribeCluster and access entries over EKS, in the cluster's account (its role assumed). */
+/** DescribeCluster and access entries (read and written) over EKS, in the cluster's account (its role assumed). */
 export function eksClusters(options: EksClustersOptions = {}): EksClusters {
-  const credentialsFor = clusterCredentials(options);
-  async function client(cluster: ClusterConfig): Promise<EKSClient> {
-    return new EKSClient({
-      region: cluster.region,
-      credentials: await credentialsFor(cluster),
-      maxAttempts: options.maxAttempts ?? 6,
-      ...(options.awsEndpoint ? { endpoint: options.awsEndpoint } : {}),
-      ...options.clientConfig,
-    });
-  }
+  const client = eksClientFor(options);
   return {
-    async describe(cluster) {
-      const eks = await client(cluster);
-      const answer = await eksCall(
-        `describing cluster ${cluster.name} in ${cluster.region}`,
-        () => eks.send(new DescribeClusterCommand({ name: cluster.name })),
-        { when: isNotFound, orElse: undefined },
-      );
-      return answer?.cluster ? description(cluster, answer.cluster) : undefined;
-    },
+    describe: eksClusterReads(options, client).describe,
     async accessEntries(cluster) {
       return accessEntryStore(await client(cluster), cluster.name, partitionOf(cluster.region));
     },
-  };
-}
-
-function description(
-  cluster: ClusterConfig,
-  found: {
-    status?: string;
-    arn?: string;
-    tags?: Record<string, string>;
-    accessConfig?: { authenticationMode?: string };
-  },
-): ClusterDescription {
-  // arn:aws:eks:us-east-1:123456789012:cluster/name
-  const [, partition, , , accountId] = (found.arn ?? '').split(':');
-  return {
-    name: cluster.name,
-    region: cluster.region,
-    status: found.status ?? 'UNKNOWN',
-    authenticationMode: authenticationModeOf(found.accessConfig?.authenticationMode),
-    tags: { ...(found.tags ?? {}) },
-    ...(accountId ? { accountId } : {}),
-    partition: partition || partitionOf(cluster.region),
   };
 }

@@ -104,6 +104,38 @@ function program(terminal: Terminal, done: (code: number) => void): Command {
         ),
       );
     });
+  root
+    .command('review')
+    .description('Who can reach each cluster, through what, with which rights, as the cluster decides it.')
+    .option('--config <file>', 'access.yaml (required)')
+    .option('--cluster <name>', 'only this cluster (default: every cluster in the config)')
+    .addOption(
+      new Option('--output <format>', 'a table for a terminal, JSON, or one self-contained HTML page')
+        .choices(['text', 'json', 'html'])
+        .default('text'),
+    )
+    .option('--file <path>', 'write the report here instead of standard output')
+    .option('--sandbox [envFile]', 'the local sandbox instead of AWS (default .sandbox/env.json)')
+    .action(
+      async (options: {
+        config?: string;
+        cluster?: string;
+        output: string;
+        file?: string;
+        sandbox?: string | true;
+      }) => {
+        const { sandbox: sandboxFlag, ...checked } = required('review', options, ['config']);
+        // Loaded here: the other commands and --help need none of the review's adapters.
+        const { reviewCommand } = await import('./review-command');
+        const sandbox = sandboxFlag === true ? '.sandbox/env.json' : sandboxFlag;
+        done(
+          await reviewCommand(
+            { ...checked, output: options.output, ...(sandbox ? { sandbox } : {}) },
+            { write: (t) => terminal.out(t), error: (t) => terminal.err(t) },
+          ),
+        );
+      },
+    );
   return root;
 }
 

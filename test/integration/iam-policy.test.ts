@@ -22,11 +22,13 @@ const functions = {
   syncAccess: 'SyncAccessRole',
   rotateTokens: 'RotateTokensRole',
   bootstrapCluster: 'BootstrapClusterRole',
+  reviewAccess: 'ReviewAccessRole',
 };
 const handlerOf: Record<string, string> = {
   syncAccess: 'handlers/sync-access.ts',
   rotateTokens: 'handlers/rotate-tokens.ts',
   bootstrapCluster: 'handlers/bootstrap-cluster.ts',
+  reviewAccess: 'handlers/review-access.ts',
 };
 /**
  * Granted by the framework around the code (logs, the SQS event source), used by Secrets Manager on
@@ -58,6 +60,7 @@ async function actionsCalledBy(handler: string): Promise<Set<string>> {
     'secrets-manager': 'secretsmanager',
     sqs: 'sqs',
     eventbridge: 'events',
+    s3: 's3',
   };
   const result = await build({
     entryPoints: [resolve(root, handler)],

@@ -1,6 +1,7 @@
 import type { Middleware } from '@kubernetes/client-node';
 import type { ClusterObjects } from '../../app/bootstrap/bootstrap-ports';
 import type { AwsAuthStore, ClusterEndpoint } from '../../app/ports';
+import type { AccessReviewApi } from '../../app/review/review-ports';
 import type { ExternalAccess } from '../../app/rotation/rotation-ports';
 
 type Adapters = typeof import('./kubernetes-adapters');
@@ -46,6 +47,12 @@ const externalAccessMethods: Record<keyof ExternalAccess, true> = {
   managedServiceAccounts: true,
   offboard: true,
 };
+const accessReviewApiMethods: Record<keyof AccessReviewApi, true> = {
+  allowed: true,
+  roleBindings: true,
+  clusterRoleBindings: true,
+  externalServiceAccounts: true,
+};
 
 /** What the functions' wiring uses: the same adapters as kubernetes-adapters.ts, loaded on first use. */
 export const lazyKubernetes = {
@@ -61,6 +68,8 @@ export const lazyKubernetes = {
     onFirstUse(clusterObjectsMethods, (k) => k.clusterObjects(k.kubeApis(endpoint))),
   externalAccess: (endpoint: ClusterEndpoint, cluster: string): ExternalAccess =>
     onFirstUse(externalAccessMethods, (k) => k.externalAccess(k.kubeApis(endpoint), cluster)),
+  accessReviewApi: (endpoint: ClusterEndpoint): AccessReviewApi =>
+    onFirstUse(accessReviewApiMethods, (k) => k.accessReviewApi(endpoint)),
   identify: async (endpoint: ClusterEndpoint): Promise<string> =>
     (await kubernetesAdapters()).identify(endpoint),
 };

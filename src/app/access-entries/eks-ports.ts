@@ -37,6 +37,9 @@ export interface AccessEntryStore {
   delete(principalArn: string): Promise<boolean>;
 }
 
+/** Reading one cluster's access entries, and nothing else (the access review's share of the store). */
+export type AccessEntryReads = Pick<AccessEntryStore, 'get' | 'list' | 'policies'>;
+
 /** The EKS side of the clusters: their description and access entries, across accounts. */
 export interface EksClusters {
   /** Undefined when EKS has no such cluster. */

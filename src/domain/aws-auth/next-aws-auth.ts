@@ -101,7 +101,7 @@ export function nextAwsAuth(
 }
 
 /** Whether the config maps anyone to system:masters, which it may only with allowSystemMasters. */
-function mapsSystemMasters(config: AccessConfig): boolean {
+export function mapsSystemMasters(config: AccessConfig): boolean {
   return [...config.groups, ...config.roles].some(
     (m) => m.allowSystemMasters && m.kubernetesGroups.includes('system:masters'),
   );

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -28,13 +29,19 @@ type motoSTS struct {
 	moto   *url.URL
 	client *http.Client
 	now    func() time.Time
+	// sessions keeps the credentials of STS sessions already looked up: moto never changes them, and
+	// reading moto's whole state for each token is slow once a test run has made many resources.
+	// IAM access keys are read afresh every time: their status changes (a key made inactive).
+	mu       sync.Mutex
+	sessions map[string]motoKey
 }
 
 func newMotoSTS(moto *url.URL) *motoSTS {
 	return &motoSTS{
-		moto:   moto,
-		client: &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 10 * time.Second},
-		now:    time.Now,
+		moto:     moto,
+		client:   &http.Client{Transport: &http.Transport{Proxy: nil}, Timeout: 10 * time.Second},
+		now:      time.Now,
+		sessions: map[string]motoKey{},
 	}
 }
 
@@ -76,6 +83,12 @@ type motoKey struct {
 // key looks the access key up in moto's own state: IAM access keys (with their status) and the
 // credentials of STS sessions (with their session token).
 func (m *motoSTS) key(id string) (*motoKey, error) {
+	m.mu.Lock()
+	session, known := m.sessions[id]
+	m.mu.Unlock()
+	if known {
+		return &session, nil
+	}
 	resp, err := m.client.Get(m.moto.JoinPath("/moto-api/data.json").String())
 	if err != nil {
 		return nil, fmt.Errorf("reading moto's state: %w", err)
@@ -95,6 +108,9 @@ func (m *motoSTS) key(id string) (*motoKey, error) {
 	for _, session := range data.STS.AssumedRole {
 		if session.AccessKeyID == id {
 			session.Status = "Active"
+			m.mu.Lock()
+			m.sessions[id] = session
+			m.mu.Unlock()
 			return &session, nil
 		}
 	}

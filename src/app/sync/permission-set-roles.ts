@@ -34,6 +34,9 @@ export async function permissionSetsFor(
     );
   }
   const roles = await deps.ssoRoles.rolesFor(cluster);
-  const account = identityOf(cluster).accountId ?? "the function's own";
-  return resolvePermissionSets(deps.config, { name: cluster.name, account }, roles);
+  return resolvePermissionSets(
+    deps.config,
+    { name: cluster.name, account: identityOf(cluster).accountId },
+    roles,
+  );
 }

@@ -48,11 +48,13 @@ export function rolesOfPermissionSet(roles: readonly IamRole[], permissionSet: s
  */
 export function resolvePermissionSets(
   config: AccessConfig,
-  cluster: { name: string; account: string },
+  /** `account` undefined: the function's own (a listed cluster without accountId or roleArn). */
+  cluster: { name: string; account?: string | undefined },
   ssoRoles: readonly IamRole[],
 ): ResolvedPermissionSets {
   const missing: string[] = [];
   const roles: RoleMapping[] = [];
+  const where = cluster.account ? `account ${cluster.account}` : "the function's own account";
   for (const mapping of config.roles) {
     if (mapping.permissionSet === undefined || !appliesTo(mapping, cluster.name)) {
       roles.push(mapping);
@@ -67,7 +69,7 @@ export function resolvePermissionSets(
           ? 'has no role'
           : `has ${found.length} roles (${found.map((r) => r.roleName).join(', ')})`;
       missing.push(
-        `permission set ${mapping.permissionSet} ${why} in account ${cluster.account} of cluster ${cluster.name}: its mapping is skipped there`,
+        `permission set ${mapping.permissionSet} ${why} in ${where} of cluster ${cluster.name}: its mapping is skipped there`,
       );
     }
   }

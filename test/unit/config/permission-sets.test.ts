@@ -144,6 +144,12 @@ roles:
     ).toEqual(['ci', 'sso-dev:{{SessionName}}']);
   });
 
+  it("says the function's own account for a cluster of unknown account", () => {
+    expect(resolvePermissionSets(config, { name: 'dev' }, []).missing).toEqual([
+      "permission set Developer has no role in the function's own account of cluster dev: its mapping is skipped there",
+    ]);
+  });
+
   it('maps nothing for an unresolved permission set (the desired state never guesses an ARN)', () => {
     expect(desiredEntries(config, 'prod', new Map()).map((e) => e.username)).toEqual(['ci']);
   });

@@ -9,6 +9,7 @@ import { capacityScenario } from './capacity';
 import { coldStartScenario } from './cold-start';
 import { eventFastPathScenario } from './event-fast-path';
 import { faultSuite } from './faults';
+import { fleetDiscoveryScenario } from './fleet-discovery';
 import { iamPageSize } from './paged-iam';
 import { progress } from './progress';
 import { reconcileScenario } from './reconcile';
@@ -95,6 +96,7 @@ try {
   await scenario('rotation', () => rotationScenario(world));
   await scenario('faults', () => faultSuite());
   await scenario('awsAuthModel', () => awsAuthModelScenario(env));
+  await scenario('fleetDiscovery', () => fleetDiscoveryScenario());
 } finally {
   results.finishedAt = new Date().toISOString();
   save();

@@ -27,20 +27,28 @@ function principalPart(roleArn) {
 
 /**
  * @param clusters {region, name}[]: exact names, or `*` for the clusters bootstrap may meet
- * @param principals {roles: string[] (role ARNs), users: boolean (members of mapped groups)}
+ * @param principals {roles: string[] (role ARNs), permissionSets?: string[] (IAM Identity Center
+ *   permission set names: their AWSReservedSSO_<set>_<random> roles), users: boolean (members of mapped groups)}
  * @param policies access policy names the config associates
  * @param self bootstrap's own role name: its entry may get cluster-admin, and nothing else may
  */
 function accessEntryStatements({ clusters, principals, policies, self }) {
   if (clusters.length === 0) return [];
+  const ssoSets = principals.permissionSets ?? [];
   const principalArns = [
     ...principals.roles,
+    ...ssoSets.map((set) =>
+      sub(
+        `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${set}_*`,
+      ),
+    ),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
     ...(principals.users ? [sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:user/*')] : []),
     ...(self ? [sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${self}`)] : []),
   ];
   const parts = [
     ...principals.roles.map(principalPart),
+    ...ssoSets.map((set) => `role/\${AWS::AccountId}/AWSReservedSSO_${set}_*/*`),
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
     ...(principals.users ? ['user/${AWS::AccountId}/*'] : []),
   ];

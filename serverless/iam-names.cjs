@@ -16,6 +16,7 @@ const kinds = {
   account: [/^\d{12}$/, 'a 12-digit account id'],
   iamName: [/^[\w+=,.@-]{1,128}$/, 'an IAM name'],
   user: [/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'an external user name'],
+  permissionSet: [/^[\w+=,.@-]{1,32}$/, 'an IAM Identity Center permission set name'],
   policy: [/^AmazonEKS[A-Za-z0-9]+Policy$/, 'an EKS access policy name'],
   roleArn: [/^arn:aws[\w-]*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'an IAM role ARN'],
   kmsKey: [/^arn:aws[\w-]*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/, 'a KMS key ARN'],

@@ -141,10 +141,21 @@ module.exports = async ({ resolveVariable }) => {
   const assume = assumeRoleArns.length ? [allow(['sts:AssumeRole'], assumeRoleArns)] : [];
   // Access entries only for the principals the config maps (and bootstrap's own role), with the policies it names.
   const mappings = [...list(config.groups), ...list(config.roles)];
+  const permissionSets = list(config.roles).flatMap((r, i) =>
+    r?.permissionSet === undefined
+      ? []
+      : [exact('permissionSet', r.permissionSet, `roles[${i}].permissionSet`)],
+  );
   const principals = {
-    roles: list(config.roles).map((r, i) => exact('roleArn', r?.roleArn, `roles[${i}].roleArn`)),
+    roles: list(config.roles).flatMap((r, i) =>
+      r?.permissionSet !== undefined ? [] : [exact('roleArn', r?.roleArn, `roles[${i}].roleArn`)],
+    ),
+    permissionSets,
     users: list(config.groups).length > 0,
   };
+  // A permission set's role is found in each cluster's account by listing the SSO path
+  // (src/adapters/iam-sso-roles.ts); ListRoles names no resource, so only a config that maps one gets it.
+  const ssoRoleList = permissionSets.length ? [allow(['iam:ListRoles'], ['*'])] : [];
   const policies = [
     ...new Set([
       ...mappings
@@ -268,6 +279,7 @@ module.exports = async ({ resolveVariable }) => {
     Resources: {
       SyncAccessRole: role('syncAccess', logGroup('syncAccess'), [
         ...iamRead,
+        ...ssoRoleList,
         ...describe,
         ...accessEntryStatements({
           clusters: [
@@ -295,6 +307,7 @@ module.exports = async ({ resolveVariable }) => {
         logGroup('bootstrapCluster'),
         [
           ...iamRead,
+          ...ssoRoleList,
           ...(anyClusterArns.length ? [allow(['eks:DescribeCluster'], anyClusterArns)] : []),
           ...accessEntryStatements({
             clusters: watchedRegions.map((region) => ({ region, name: '*' })),

@@ -5,6 +5,7 @@ import type { IamUser } from '../domain/aws-auth/desired-state';
 import { nextAwsAuth } from '../domain/aws-auth/next-aws-auth';
 import { describePlan } from '../domain/aws-auth/plan-text';
 import { parseAccessConfig } from '../domain/config/config-file';
+import { permissionSetsOn } from '../domain/config/permission-sets';
 import { UsageError } from './cli-error';
 import { readCurrentAwsAuth } from './current-aws-auth';
 
@@ -33,6 +34,13 @@ export function render(input: RenderInput): RenderOutput {
   const config = parseAccessConfig(readText(input.config), input.config);
   if (!config.clusters.some((c) => c.name === input.cluster)) {
     throw new UsageError(`${input.config} has no cluster named ${input.cluster}`);
+  }
+  const sets = permissionSetsOn(config, input.cluster);
+  if (sets.length > 0) {
+    // Fail closed: an unresolved set would read as unmapped, and its role's entry would be removed.
+    throw new UsageError(
+      `${input.config} maps the permission sets ${sets.join(', ')} on ${input.cluster}: their roles are found in the cluster's account by a live run (ListRoles), which render does not make; preview with a plan run instead`,
+    );
   }
   const members = readIamSnapshot(input.iam);
   const missing = config.groups.map((g) => g.iamGroup).filter((g) => !members.has(g));

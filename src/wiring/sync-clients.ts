@@ -3,6 +3,7 @@ import { clusterAccess } from '../adapters/cluster-access';
 import { syncRecordsOnEks } from '../adapters/eks-cluster-tags';
 import { eksClusters } from '../adapters/eks-clusters';
 import { iamDirectory } from '../adapters/iam-directory';
+import { iamSsoRoles } from '../adapters/iam-sso-roles';
 import type { SyncAccessDeps } from '../app/sync/sync-access';
 import { type Runtime, readRuntime } from './runtime';
 
@@ -21,6 +22,8 @@ export function syncClients(runtime: Runtime = readRuntime()): SyncAccessDeps {
     clusters: clusterAccess(runtime.clusterAccess),
     // DescribeCluster and access entries, for clusters whose backend is not configMap.
     eks: eksClusters({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
+    // IAM Identity Center roles in each cluster's account, for `permissionSet` mappings.
+    ssoRoles: iamSsoRoles({ awsEndpoint: runtime.aws.endpoint, credentials: runtime.aws.credentials }),
     maxAttempts: runtime.env.MAX_WRITE_ATTEMPTS,
     concurrency: runtime.env.CLUSTER_CONCURRENCY,
   };

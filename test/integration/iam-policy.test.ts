@@ -39,7 +39,7 @@ const notCalledByCode =
 const needsNoGrant = new Set(['sts:GetCallerIdentity']);
 /** Granted only when the config has something that needs them. */
 const whenConfigured =
-  /^(eks:(ListAccessEntries|CreateAccessEntry|DescribeAccessEntry|UpdateAccessEntry|DeleteAccessEntry|ListAssociatedAccessPolicies|AssociateAccessPolicy|DisassociateAccessPolicy|TagResource)|sts:AssumeRole|iam:GetGroup|secretsmanager:(PutResourcePolicy|ValidateResourcePolicy))$/;
+  /^(eks:(ListAccessEntries|CreateAccessEntry|DescribeAccessEntry|UpdateAccessEntry|DeleteAccessEntry|ListAssociatedAccessPolicies|AssociateAccessPolicy|DisassociateAccessPolicy|TagResource)|sts:AssumeRole|iam:(GetGroup|ListRoles)|secretsmanager:(PutResourcePolicy|ValidateResourcePolicy))$/;
 
 function statements(template: CfnTemplate, resourceId?: string): Statement[] {
   return Object.entries(template.Resources)
@@ -222,6 +222,22 @@ describe('the IAM policies serverless.yml generates (least privilege)', () => {
     }
     expect(statements(everyFeature, 'SyncAccessRole').flatMap((s) => list(s.Action))).not.toContain(
       'events:PutEvents',
+    );
+  });
+
+  it('lets only the functions that sync list IAM roles, and only when the config maps a permission set', () => {
+    const listsRoles = (template: CfnTemplate) =>
+      Object.values(functions)
+        .filter((role) => statements(template, role).some((s) => list(s.Action).includes('iam:ListRoles')))
+        .sort();
+    expect(listsRoles(everyFeature)).toEqual(['BootstrapClusterRole', 'SyncAccessRole']);
+    expect(listsRoles(example)).toEqual([]);
+    // Its access entry, on the access-entries cluster: the SSO role of that set, by name, path or not.
+    const creates = statements(everyFeature, 'SyncAccessRole').find((s) =>
+      list(s.Action).includes('eks:CreateAccessEntry'),
+    ) as Statement & { Condition: { ArnLike: { 'eks:principalArn': unknown[] } } };
+    expect(creates.Condition.ArnLike['eks:principalArn'].map(subText)).toContain(
+      'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_Developer_*',
     );
   });
 });

@@ -4,11 +4,35 @@ import type { EksClusters } from '../access-entries/eks-ports';
 import { migrateToAccessEntries } from '../access-entries/migrate-to-access-entries';
 import { syncAccessEntries } from '../access-entries/sync-access-entries';
 import { type ClusterResult, emptyResult } from './cluster-result';
+import { permissionSetsFor, type SsoRoleDirectory } from './permission-set-roles';
 import { type ClusterSyncRequest, type SyncDeps, syncCluster } from './sync-cluster';
 
 export interface BackendDeps extends SyncDeps {
   /** DescribeCluster and access entries; needed by every backend but `configMap`. */
   eks?: EksClusters;
+  /** IAM Identity Center roles per account; needed where the config maps a `permissionSet`. */
+  ssoRoles?: SsoRoleDirectory;
+}
+
+/**
+ * Syncs one cluster with its permission sets resolved to the roles of its account; a set with no
+ * role there is skipped on this cluster and reported in its warnings. A run scoped to some users'
+ * entries (a membership event) touches no role entry, so it lists no roles.
+ */
+export async function syncClusterBackend(
+  deps: BackendDeps,
+  cluster: ClusterConfig,
+  request: ClusterSyncRequest,
+): Promise<ClusterResult> {
+  let resolved: Awaited<ReturnType<typeof permissionSetsFor>>;
+  try {
+    resolved = request.scope ? undefined : await permissionSetsFor(deps, cluster);
+  } catch (error) {
+    return emptyResult(cluster.name, 'error', (error as Error).message);
+  }
+  if (!resolved) return syncWithBackend(deps, cluster, request);
+  const result = await syncWithBackend({ ...deps, config: resolved.config }, cluster, request);
+  return { ...result, warnings: [...result.warnings, ...resolved.missing] };
 }
 
 /**
@@ -18,7 +42,7 @@ export interface BackendDeps extends SyncDeps {
  * reads aws-auth (API_AND_CONFIG_MAP) are a migration that never adds to aws-auth: the tool's own
  * aws-auth entries go once their access entry is in place, and at once when no longer wanted.
  */
-export async function syncClusterBackend(
+async function syncWithBackend(
   deps: BackendDeps,
   cluster: ClusterConfig,
   request: ClusterSyncRequest,

@@ -57,7 +57,8 @@ export function desiredEntries(config: AccessConfig, cluster: string, members: G
     }
   }
   for (const mapping of config.roles) {
-    if (!appliesTo(mapping, cluster)) continue;
+    // A permission set not resolved to its role in this cluster's account (permission-sets.ts) maps no one here.
+    if (!appliesTo(mapping, cluster) || mapping.roleArn === undefined) continue;
     const role = parsePrincipalArn(mapping.roleArn, 'role');
     const arn = authenticatorRoleArn(role);
     byKey.set(arnKey(arn), {
@@ -66,7 +67,11 @@ export function desiredEntries(config: AccessConfig, cluster: string, members: G
       key: arnKey(arn),
       username: mapping.username,
       groups: [...mapping.kubernetesGroups],
-      sources: [`role ${mapping.roleArn}`],
+      sources: [
+        mapping.permissionSet === undefined
+          ? `role ${mapping.roleArn}`
+          : `permission set ${mapping.permissionSet} (${mapping.roleArn})`,
+      ],
       principalArn: role.arn,
       accessPolicies: [...(mapping.accessPolicies ?? [])],
     });

@@ -4,7 +4,7 @@ import { accessPolicySchema, bootstrapSchema, clusterBackendSchema } from '../bo
 import { InvalidArnError } from '../errors';
 import { checkExternalUsers, externalUserSchema } from '../rotation/external-users';
 import { parseDuration } from '../rotation/rotation-duration';
-import { withPolicies } from './config-policy';
+import { type PolicyReport, withPolicies } from './config-policy';
 import { configRefusals, mappingRefusals } from './config-privileges';
 
 const k8sGroup = z
@@ -73,9 +73,29 @@ export const groupMappingSchema = withPolicies(
   mappingPolicy('groups'),
 );
 
+/** An IAM Identity Center permission set's name, as its console shows it. */
+const permissionSetName = z
+  .string()
+  .regex(/^[\w+=,.@-]{1,32}$/, 'not a permission set name (1 to 32 of letters, digits and +=,.@_-)');
+
+/** A role mapping names its role by ARN or, for IAM Identity Center, by permission set: one of the two. */
+function oneRole(
+  mapping: { roleArn?: string | undefined; permissionSet?: string | undefined },
+  report: PolicyReport,
+) {
+  if ((mapping.roleArn === undefined) === (mapping.permissionSet === undefined)) {
+    report(
+      [mapping.roleArn === undefined ? 'roleArn' : 'permissionSet'],
+      'give either roleArn or permissionSet (an IAM Identity Center permission set by name), not both or neither',
+    );
+  }
+}
+
 export const roleMappingSchema = withPolicies(
   z.strictObject({
-    roleArn: iamRoleArn,
+    roleArn: iamRoleArn.optional(),
+    /** An IAM Identity Center permission set: its role (`AWSReservedSSO_<set>_…`) is found in each cluster's account. */
+    permissionSet: permissionSetName.optional(),
     username: z.string().min(1),
     kubernetesGroups: z.array(k8sGroup).default([]),
     allowSystemMasters: z.boolean().default(false),
@@ -85,6 +105,7 @@ export const roleMappingSchema = withPolicies(
     accessPolicies: z.array(accessPolicySchema).optional(),
   }),
   mappingPolicy('roles'),
+  oneRole,
 );
 
 export const settingsSchema = z.strictObject({
@@ -169,9 +190,21 @@ export const accessConfigSchema = z
     const seenRoles = new Set<string>();
     config.roles.forEach((role, i) => {
       checkMapping('roles', i, role);
+      if (role.permissionSet !== undefined) {
+        const key = `permissionSet:${role.permissionSet.toLowerCase()}`;
+        if (seenRoles.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['roles', i, 'permissionSet'],
+            message: `permission set ${role.permissionSet} is mapped twice`,
+          });
+        }
+        seenRoles.add(key);
+        return;
+      }
       let arn: ReturnType<typeof parsePrincipalArn>;
       try {
-        arn = parsePrincipalArn(role.roleArn, 'role');
+        arn = parsePrincipalArn(role.roleArn ?? '', 'role');
       } catch {
         return; // already reported by the field's own check
       }

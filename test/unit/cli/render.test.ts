@@ -84,6 +84,20 @@ describe('eks-access-sync render (offline, for pull requests)', () => {
     expect(out.stderr).toContain('does not list the IAM groups devs');
   });
 
+  it('exits 2 on a config mapping a permission set, which only a live run can resolve, printing no ConfigMap', () => {
+    const sso = file(
+      'sso.yaml',
+      `clusters: [{name: prod, region: eu-west-1}]
+roles:
+  - {permissionSet: Developer, username: 'sso:{{SessionName}}', kubernetesGroups: [developers]}
+`,
+    );
+    const out = cli('render', '--config', sso, '--cluster', 'prod', '--iam', iam, '--current', current);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('maps the permission sets Developer on prod');
+    expect(out.stdout).toBe('');
+  });
+
   it('exits 2 on an unknown argument', () => {
     expect(cli('render', '--bogus').code).toBe(2);
   });

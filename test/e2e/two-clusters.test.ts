@@ -7,8 +7,10 @@ import { kubectlAs, unauthorized, whoAmI } from './support/kube-as';
 
 /**
  * Two clusters, each its own kube-apiserver with its own aws-iam-authenticator (the e2e sandbox starts
- * two: `sandbox` and `sandbox-2`). The functions reach `sandbox-2` through DescribeCluster and an EKS
- * token for that cluster; a person mapped there is let in there, and nowhere else.
+ * two: `sandbox` and `sandbox-2`, the second tagged `eks-access-sync: managed`). The config lists no
+ * cluster: `sandbox-2` is in the fleet because a bootstrap selector finds it (ListClusters and
+ * DescribeCluster on moto); the functions reach it through DescribeCluster and an EKS token for that
+ * cluster; a person mapped there is let in there, and nowhere else.
  */
 const group = 'e2e-second-cluster';
 
@@ -17,12 +19,14 @@ describe('a second cluster', () => {
 
   beforeAll(async () => {
     useFunctionsWith(`
-clusters:
-  - name: sandbox-2
-    region: us-east-1
 groups:
   - iamGroup: ${group}
     kubernetesGroups: [e2e-second]
+bootstrap:
+  selectors:
+    - namePattern: sandbox-*
+      tags: { eks-access-sync: managed }
+      regions: [us-east-1]
 `);
     await resetAwsAuth('sandbox');
     await resetAwsAuth('sandbox-2');
@@ -31,7 +35,7 @@ groups:
     expect(applied).toMatchObject({ clusters: [{ cluster: 'sandbox-2', status: 'updated' }] });
   });
 
-  it('writes the mapping on the cluster named in the config, through its own apiserver', async () => {
+  it('writes the mapping on the cluster the selector found, through its own apiserver', async () => {
     expect((await readAwsAuth('sandbox-2')).data?.mapUsers).toContain(person.userName);
     expect((await readAwsAuth('sandbox')).data?.mapUsers ?? '').not.toContain(person.userName);
   });

@@ -2,6 +2,7 @@ import { effectiveBackend } from '../../domain/access-entries/authentication-mod
 import type { ClusterConfig } from '../../domain/config/config';
 import type { EksClusters } from '../access-entries/eks-ports';
 import { migrateToAccessEntries } from '../access-entries/migrate-to-access-entries';
+import type { PrincipalIds } from '../access-entries/principal-ids';
 import { syncAccessEntries } from '../access-entries/sync-access-entries';
 import { type ClusterResult, emptyResult } from './cluster-result';
 import { type ClusterSyncRequest, type SyncDeps, syncCluster } from './sync-cluster';
@@ -9,6 +10,8 @@ import { type ClusterSyncRequest, type SyncDeps, syncCluster } from './sync-clus
 export interface BackendDeps extends SyncDeps {
   /** DescribeCluster and access entries; needed by every backend but `configMap`. */
   eks?: EksClusters;
+  /** IAM's unique ids of the principals given access entries (a recreated one gets a new entry). */
+  principals?: PrincipalIds;
 }
 
 /**

@@ -165,6 +165,8 @@ module.exports = async ({ resolveVariable }) => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
     allow(['iam:GetUser', 'iam:ListGroupsForUser'], [arn('iam::${AWS::AccountId}:user/*')]),
   ];
+  // A sync records and compares the unique id (RoleId) of each configured role it gives an access entry.
+  const configuredRoles = principals.roles.length ? [allow(['iam:GetRole'], principals.roles)] : [];
   const secrets = [
     ...(secretArns.length === 0
       ? []
@@ -268,6 +270,7 @@ module.exports = async ({ resolveVariable }) => {
     Resources: {
       SyncAccessRole: role('syncAccess', logGroup('syncAccess'), [
         ...iamRead,
+        ...configuredRoles,
         ...describe,
         ...accessEntryStatements({
           clusters: [
@@ -295,6 +298,7 @@ module.exports = async ({ resolveVariable }) => {
         logGroup('bootstrapCluster'),
         [
           ...iamRead,
+          ...configuredRoles,
           ...(anyClusterArns.length ? [allow(['eks:DescribeCluster'], anyClusterArns)] : []),
           ...accessEntryStatements({
             clusters: watchedRegions.map((region) => ({ region, name: '*' })),

@@ -2,6 +2,7 @@ import { effectiveBackend } from '../../domain/access-entries/authentication-mod
 import type { ClusterConfig } from '../../domain/config/config';
 import type { EksClusters } from '../access-entries/eks-ports';
 import { migrateToAccessEntries } from '../access-entries/migrate-to-access-entries';
+import type { PrincipalIds } from '../access-entries/principal-ids';
 import { syncAccessEntries } from '../access-entries/sync-access-entries';
 import { type ClusterResult, emptyResult } from './cluster-result';
 import { permissionSetsFor, type SsoRoleDirectory } from './permission-set-roles';
@@ -12,6 +13,8 @@ export interface BackendDeps extends SyncDeps {
   eks?: EksClusters;
   /** IAM Identity Center roles per account; needed where the config maps a `permissionSet`. */
   ssoRoles?: SsoRoleDirectory;
+  /** IAM's unique ids of the principals given access entries (a recreated one gets a new entry). */
+  principals?: PrincipalIds;
 }
 
 /**

@@ -76,9 +76,7 @@ export async function accessEntrySide(
     },
   );
   const inScope = desired.filter((d) => !request.scope || request.scope.has(d.key));
-  const ids = deps.principals
-    ? await currentPrincipalIds(deps.principals, inScope, deps.concurrency ?? 4)
-    : { ids: new Map<string, string>(), warnings: [] };
+  const ids = await currentPrincipalIds(deps.principals, inScope, deps.concurrency ?? 4);
   warnings.push(...ids.warnings);
   const plan = planAccessEntries(current, desired, {
     principalIds: ids.ids,

@@ -102,7 +102,7 @@ try {
   const [review] = await runReview({
     config,
     iam: { groupMembers: async (g) => members[g], userGroups: async () => undefined },
-    principals: { exists: async () => true },
+    principals: { uniqueId: async (arn) => `ID-${arn.name}` },
     clusters: clusterAccess({ staticEndpoint: endpoint, awsAuthNamespace: () => ns }),
     eks: {
       describe: async (c) => ({

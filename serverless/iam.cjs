@@ -176,6 +176,8 @@ module.exports = async ({ resolveVariable }) => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
     allow(['iam:GetUser', 'iam:ListGroupsForUser'], [arn('iam::${AWS::AccountId}:user/*')]),
   ];
+  // A sync records and compares the unique id (RoleId) of each configured role it gives an access entry.
+  const configuredRoles = principals.roles.length ? [allow(['iam:GetRole'], principals.roles)] : [];
   const secrets = [
     ...(secretArns.length === 0
       ? []
@@ -280,6 +282,7 @@ module.exports = async ({ resolveVariable }) => {
       SyncAccessRole: role('syncAccess', logGroup('syncAccess'), [
         ...iamRead,
         ...ssoRoleList,
+        ...configuredRoles,
         ...describe,
         ...accessEntryStatements({
           clusters: [
@@ -308,6 +311,7 @@ module.exports = async ({ resolveVariable }) => {
         [
           ...iamRead,
           ...ssoRoleList,
+          ...configuredRoles,
           ...(anyClusterArns.length ? [allow(['eks:DescribeCluster'], anyClusterArns)] : []),
           ...accessEntryStatements({
             clusters: watchedRegions.map((region) => ({ region, name: '*' })),

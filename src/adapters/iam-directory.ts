@@ -38,7 +38,11 @@ export function iamDirectory(iam: IAMClient): IamDirectory {
           for (const user of page.Users ?? []) {
             if (!user.UserName || !user.Arn)
               throw new IamReadError(`getting IAM group ${group}: a member without a name or ARN`);
-            members.push({ userName: user.UserName, arn: user.Arn });
+            members.push({
+              userName: user.UserName,
+              arn: user.Arn,
+              ...(user.UserId ? { userId: user.UserId } : {}),
+            });
           }
           marker = page.IsTruncated ? page.Marker : undefined;
           if (page.IsTruncated && !marker)
@@ -66,7 +70,10 @@ export function iamDirectory(iam: IAMClient): IamDirectory {
         );
         if (!User?.Arn || !User.UserName)
           throw new IamReadError(`getting IAM user ${userName}: no ARN in the answer`);
-        return { user: { userName: User.UserName, arn: User.Arn }, groups };
+        return {
+          user: { userName: User.UserName, arn: User.Arn, ...(User.UserId ? { userId: User.UserId } : {}) },
+          groups,
+        };
       } catch (error) {
         if (isNoSuchEntity(error)) return undefined;
         throw error;

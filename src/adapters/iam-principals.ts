@@ -1,6 +1,6 @@
 import { GetRoleCommand, GetUserCommand, type IAMClient } from '@aws-sdk/client-iam';
 import type { IamPrincipals } from '../app/review/review-ports';
-import { arnKey } from '../domain/arn';
+import { arnKey, type IamPrincipalArn } from '../domain/arn';
 
 /** IAM could not say whether a principal exists (not that it does not). */
 export class IamPrincipalReadError extends Error {
@@ -19,23 +19,23 @@ export function iamPrincipals(
   iam: Pick<IAMClient, 'send'>,
   accountId: () => Promise<string | undefined>,
 ): IamPrincipals {
-  return {
-    async exists(principal) {
-      if (principal.accountId !== (await accountId())) return undefined;
-      try {
-        if (principal.kind === 'role') {
-          await iam.send(new GetRoleCommand({ RoleName: principal.name }));
-          return true;
-        }
-        const { User } = await iam.send(new GetUserCommand({ UserName: principal.name }));
-        return User?.Arn !== undefined && arnKey(User.Arn) === arnKey(principal.arn);
-      } catch (error) {
-        if (isNoSuchEntity(error)) return false;
-        throw new IamPrincipalReadError(
-          `asking IAM whether ${principal.arn} exists: ${(error as Error).name}: ${(error as Error).message}`,
-          { cause: error },
-        );
+  async function uniqueId(principal: IamPrincipalArn): Promise<string | null | undefined> {
+    if (principal.accountId !== (await accountId())) return undefined;
+    try {
+      if (principal.kind === 'role') {
+        const { Role } = await iam.send(new GetRoleCommand({ RoleName: principal.name }));
+        return Role?.RoleId ?? null;
       }
-    },
-  };
+      const { User } = await iam.send(new GetUserCommand({ UserName: principal.name }));
+      if (User?.Arn === undefined || arnKey(User.Arn) !== arnKey(principal.arn)) return null;
+      return User.UserId ?? null;
+    } catch (error) {
+      if (isNoSuchEntity(error)) return null;
+      throw new IamPrincipalReadError(
+        `asking IAM for ${principal.arn}: ${(error as Error).name}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+  return { uniqueId };
 }

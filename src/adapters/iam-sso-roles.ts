@@ -32,7 +32,12 @@ export function iamSsoRoles(options: AwsAccessOptions & { maxAttempts?: number }
     do {
       const page = await iam.send(new ListRolesCommand({ PathPrefix: ssoRolePathPrefix, Marker: marker }));
       for (const role of page.Roles ?? []) {
-        if (role.RoleName && role.Arn) roles.push({ roleName: role.RoleName, arn: role.Arn });
+        if (role.RoleName && role.Arn)
+          roles.push({
+            roleName: role.RoleName,
+            arn: role.Arn,
+            ...(role.RoleId ? { roleId: role.RoleId } : {}),
+          });
       }
       marker = page.IsTruncated ? page.Marker : undefined;
     } while (marker);

@@ -5,6 +5,7 @@ import {
   describeAccessEntryPlan,
   planAccessEntries,
 } from '../../domain/access-entries/access-entry-plan';
+import { principalIdTag } from '../../domain/access-entries/principal-id';
 import {
   adminGrantTag,
   grantsClusterAdmin,
@@ -16,9 +17,12 @@ import { mapLimited } from '../map-limited';
 import { type ClusterResult, emptyResult } from '../sync/cluster-result';
 import type { ClusterSyncRequest, SyncDeps } from '../sync/sync-cluster';
 import type { AccessEntryStore, EksClusters } from './eks-ports';
+import { currentPrincipalIds, type PrincipalIds } from './principal-ids';
 
 export interface AccessEntriesDeps extends SyncDeps {
   eks: EksClusters;
+  /** IAM's unique ids, to record on the entries made and to find those made for a recreated principal. */
+  principals?: PrincipalIds;
 }
 
 /** Some changes of an access-entry plan were applied, then one failed; deletions come last, so none of them ran. */
@@ -71,7 +75,11 @@ export async function accessEntrySide(
       entry.policies = await store.policies(entry.principalArn);
     },
   );
+  const inScope = desired.filter((d) => !request.scope || request.scope.has(d.key));
+  const ids = await currentPrincipalIds(deps.principals, inScope, deps.concurrency ?? 4);
+  warnings.push(...ids.warnings);
   const plan = planAccessEntries(current, desired, {
+    principalIds: ids.ids,
     adoptUnownedEntries: adopt,
     maxRemovalShare: deps.config.settings.maxRemovalShare,
     force: request.force,
@@ -114,10 +122,13 @@ async function applyChange(store: AccessEntryStore, change: AccessEntryChange): 
     return;
   }
   if (!after) return;
-  if (change.action === 'create') {
+  // The old entry lets no one in any more (EKS bound it to the earlier principal's id): nothing is lost in between.
+  if (change.action === 'replace') await store.delete(principalArn);
+  if (change.action === 'create' || change.action === 'replace') {
     const tags = {
       [managedTag.key]: managedTag.value,
       ...(grantsClusterAdmin(after.policies) ? { [adminGrantTag.key]: adminGrantTag.granted } : {}),
+      ...(change.principalId ? { [principalIdTag]: change.principalId } : {}),
     };
     const outcome = await store.create(principalArn, after, tags);
     if (outcome === 'exists') {
@@ -133,6 +144,7 @@ async function applyChange(store: AccessEntryStore, change: AccessEntryChange): 
     }
   } else {
     if (change.adopt) await store.tag(principalArn, { [managedTag.key]: managedTag.value });
+    if (change.principalId) await store.tag(principalArn, { [principalIdTag]: change.principalId });
     if (change.recordAdmin === 'granted')
       await store.tag(principalArn, { [adminGrantTag.key]: adminGrantTag.granted });
     if (change.updateEntry) await store.update(principalArn, after);
@@ -141,7 +153,7 @@ async function applyChange(store: AccessEntryStore, change: AccessEntryChange): 
     if (change.recordAdmin === 'revoked')
       await store.tag(principalArn, { [adminGrantTag.key]: adminGrantTag.revoked });
   }
-  const associate = change.action === 'create' ? after.policies : change.associate;
+  const associate = change.action === 'update' ? change.associate : after.policies;
   for (const policy of associate) await store.associate(principalArn, policy);
 }
 

@@ -52,6 +52,7 @@ export function reviewCluster(deps: ReviewDeps) {
       desired: desiredEntries(deps.config, cluster.name, await groupMembers(deps, cluster.name)),
       externalUsers: await externalUsers(deps, cluster, api),
       principalExists: new Map(),
+      principalIds: new Map(),
       allowSystemMasters: mapsSystemMasters(deps.config),
     };
     if (mode !== 'API') {
@@ -63,7 +64,9 @@ export function reviewCluster(deps: ReviewDeps) {
     if (creator) facts.creatorArn = creator;
 
     const collected = collectIdentities(facts);
-    facts.principalExists = await principalsInIam(deps.principals, collected.identities);
+    const inIam = await principalsInIam(deps.principals, collected.identities);
+    facts.principalExists = inIam.exists;
+    facts.principalIds = inIam.ids;
     const findings = [...collected.findings, ...findingsFor(facts, collected)];
     const [roleBindings, clusterRoleBindings] = await Promise.all([
       api.roleBindings(),
@@ -136,9 +139,10 @@ async function accessEntries(deps: ReviewDeps, cluster: ClusterConfig): Promise<
   );
 }
 
-/** Asks IAM once per principal key whether it still exists. */
+/** Asks IAM once per principal key whether it still exists, and under which unique id. */
 async function principalsInIam(principals: IamPrincipals, identities: readonly Identity[]) {
   const exists = new Map<string, boolean>();
+  const ids = new Map<string, string>();
   for (const identity of identities) {
     if (!['mapRoles', 'mapUsers', 'accessEntry', 'creator'].includes(identity.channel)) continue;
     const key = principalKey(identity.principal);
@@ -149,8 +153,10 @@ async function principalsInIam(principals: IamPrincipals, identities: readonly I
     } catch {
       continue; // reported as an entry that never matches
     }
-    const answer = await principals.exists(arn);
-    if (answer !== undefined) exists.set(key, answer);
+    const id = await principals.uniqueId(arn);
+    if (id === undefined) continue;
+    exists.set(key, id !== null);
+    if (id !== null) ids.set(key, id);
   }
-  return exists;
+  return { exists, ids };
 }

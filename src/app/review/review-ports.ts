@@ -1,8 +1,8 @@
-import type { IamPrincipalArn } from '../../domain/arn';
 import type { ClusterConfig } from '../../domain/config/config';
 import type { Question } from '../../domain/review/questions';
 import type { BindingSubjects, Subject } from '../../domain/review/subjects';
 import type { AccessEntryReads, EksClusters } from '../access-entries/eks-ports';
+import type { PrincipalIds } from '../access-entries/principal-ids';
 import type { ClusterEndpoint } from '../ports';
 
 /** A ServiceAccount this tool made for an external user, as listed by its labels. */
@@ -26,10 +26,8 @@ export interface AccessReviewApi {
 
 export type AccessReviewApiFactory = (endpoint: ClusterEndpoint) => AccessReviewApi;
 
-/** Whether IAM still has a principal: `undefined` when it cannot tell (another account). */
-export interface IamPrincipals {
-  exists(principal: IamPrincipalArn): Promise<boolean | undefined>;
-}
+/** Whether IAM still has a principal, by its unique id (`null`: gone; `undefined`: cannot tell, another account). */
+export type IamPrincipals = PrincipalIds;
 
 /** What the review asks EKS: a cluster's description and its access entries; it writes nothing. */
 export interface EksClusterReads {

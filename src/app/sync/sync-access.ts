@@ -4,6 +4,7 @@ import { blockedBy, iamNameKey, sameIamName, type UnreadGroup } from '../../doma
 import { appliesTo, type ClusterConfig } from '../../domain/config/config';
 import type { UnreachablePlace } from '../../domain/fleet/fleet-members';
 import { encodeLastSync } from '../../domain/fleet/last-sync';
+import { oncePerRun } from '../access-entries/principal-ids';
 import type { Fleet, SyncRecords } from '../fleet/fleet-ports';
 import { onFleet } from '../fleet/on-fleet';
 import { mapLimited } from '../map-limited';
@@ -38,7 +39,13 @@ export function syncAccess(fleetDeps: SyncAccessDeps) {
   const concurrency = fleetDeps.concurrency ?? 4;
   return async function run(command: SyncCommand): Promise<SyncSummary> {
     const { config, unreachablePlaces } = await onFleet(fleetDeps.config, fleetDeps.fleet);
-    const deps = { ...fleetDeps, config, done: recorder(fleetDeps, command) };
+    const deps = {
+      ...fleetDeps,
+      config,
+      done: recorder(fleetDeps, command),
+      // One GetRole per configured role per run, not per cluster.
+      ...(fleetDeps.principals ? { principals: oncePerRun(fleetDeps.principals) } : {}),
+    };
     const summary = (clusters: ClusterResult[]) => {
       for (const result of clusters) deps.onClusterDone?.(result);
       return {

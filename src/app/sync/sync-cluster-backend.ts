@@ -2,6 +2,7 @@ import { effectiveBackend } from '../../domain/access-entries/authentication-mod
 import type { ClusterConfig } from '../../domain/config/config';
 import type { EksClusters } from '../access-entries/eks-ports';
 import { migrateToAccessEntries } from '../access-entries/migrate-to-access-entries';
+import { type PrincipalIds, withKnownIds } from '../access-entries/principal-ids';
 import { syncAccessEntries } from '../access-entries/sync-access-entries';
 import { type ClusterResult, emptyResult } from './cluster-result';
 import { permissionSetsFor, type SsoRoleDirectory } from './permission-set-roles';
@@ -12,6 +13,8 @@ export interface BackendDeps extends SyncDeps {
   eks?: EksClusters;
   /** IAM Identity Center roles per account; needed where the config maps a `permissionSet`. */
   ssoRoles?: SsoRoleDirectory;
+  /** IAM's unique ids of the principals given access entries (a recreated one gets a new entry). */
+  principals?: PrincipalIds;
 }
 
 /**
@@ -31,7 +34,15 @@ export async function syncClusterBackend(
     return emptyResult(cluster.name, 'error', (error as Error).message);
   }
   if (!resolved) return syncWithBackend(deps, cluster, request);
-  const result = await syncWithBackend({ ...deps, config: resolved.config }, cluster, request);
+  // A permission set's role id came with ListRoles: no GetRole for it (its account may not be ours).
+  const principals = resolved.roleIds.size
+    ? withKnownIds(resolved.roleIds, deps.principals)
+    : deps.principals;
+  const result = await syncWithBackend(
+    { ...deps, config: resolved.config, ...(principals ? { principals } : {}) },
+    cluster,
+    request,
+  );
   return { ...result, warnings: [...result.warnings, ...resolved.missing] };
 }
 

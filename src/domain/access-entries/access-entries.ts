@@ -44,6 +44,8 @@ export interface DesiredAccessEntry extends AccessGrant {
   /** The key of the same principal's aws-auth entry (role path dropped): what a migration removes. */
   awsAuthKey: string;
   sources: string[];
+  /** IAM's unique id of the principal, where IAM gave it with the desired state (a group member's UserId). */
+  principalId?: string;
 }
 
 /** This tool's: tagged as made by it, and STANDARD (a tag on a node or Fargate entry makes it no one's but EKS's). */
@@ -77,6 +79,7 @@ export function desiredAccessEntries(desired: readonly DesiredEntry[]): {
       groups: entry.groups.filter((g) => g !== 'system:masters'),
       policies: mergePolicies(policies),
       sources: entry.sources,
+      ...(entry.principalId ? { principalId: entry.principalId } : {}),
     };
   });
   return { entries: entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)), warnings };

@@ -8,11 +8,12 @@ import {
   samePolicy,
   showPolicy,
 } from './access-entries';
+import { principalIdStatus } from './principal-id';
 import { adminGrantTag, grantsClusterAdmin, protectedBecause } from './protected-entries';
 
-/** One access entry to create, change or delete. */
+/** One access entry to create, change, delete, or replace (delete + create: its principal was recreated). */
 export interface AccessEntryChange {
-  action: 'create' | 'update' | 'delete';
+  action: 'create' | 'update' | 'delete' | 'replace';
   principalArn: string;
   key: string;
   before?: AccessGrant;
@@ -25,6 +26,8 @@ export interface AccessEntryChange {
   recordAdmin?: 'granted' | 'revoked';
   associate: AssociatedPolicy[];
   disassociate: string[];
+  /** IAM's unique id of the principal today, to record on the entry (create, replace, or not yet recorded). */
+  principalId?: string;
 }
 
 export interface AccessEntryPlan {
@@ -47,6 +50,8 @@ export interface AccessEntryPlanOptions {
   force: boolean;
   /** Limit the plan to these principal keys (a membership event); absent: everything. */
   scope?: ReadonlySet<string>;
+  /** Principal key → IAM's unique id today; a principal absent here is unknown and its id left as it is. */
+  principalIds?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -69,8 +74,10 @@ export function planAccessEntries(
   for (const want of desired.filter((d) => inScope(d.key))) {
     const entry = byKey.get(want.key);
     const after = grant(want);
+    const currentId = options.principalIds?.get(want.key);
+    const principalId = currentId === undefined ? {} : { principalId: currentId };
     if (!entry) {
-      changes.push({ ...noChange(want, 'create'), after, associate: want.policies });
+      changes.push({ ...noChange(want, 'create'), after, associate: want.policies, ...principalId });
       inPlace.push(want);
       continue;
     }
@@ -90,6 +97,15 @@ export function planAccessEntries(
       continue;
     }
     const before = grant(entry);
+    const idStatus = principalIdStatus(entry, currentId);
+    if (idStatus === 'recreated' && isOwned(entry)) {
+      // The entry lets no one in (EKS bound it to the old id): made again, it serves today's principal.
+      changes.push({ ...noChange(want, 'replace'), before, after, associate: want.policies, ...principalId });
+      inPlace.push(want);
+      continue;
+    }
+    // Recorded only where unrecorded: a different id on an entry not the tool's is not the tool's to fix.
+    const recordId = idStatus === 'unrecorded';
     const recordAdmin = adminRecord(entry, want);
     const updateEntry = entry.username !== want.username || !sameList(entry.groups, want.groups);
     const associate = want.policies.filter((p) => !before.policies.some((b) => samePolicy(p, b)));
@@ -98,7 +114,14 @@ export function planAccessEntries(
       .map((b) => b.policy);
     const adopt = !isOwned(entry);
     inPlace.push(want);
-    if (!adopt && !updateEntry && !recordAdmin && associate.length === 0 && disassociate.length === 0) {
+    if (
+      !adopt &&
+      !recordId &&
+      !updateEntry &&
+      !recordAdmin &&
+      associate.length === 0 &&
+      disassociate.length === 0
+    ) {
       unchanged++;
       continue;
     }
@@ -108,6 +131,7 @@ export function planAccessEntries(
       after,
       ...(adopt ? { adopt } : {}),
       ...(recordAdmin ? { recordAdmin } : {}),
+      ...(recordId ? principalId : {}),
       updateEntry,
       associate,
       disassociate,
@@ -185,6 +209,10 @@ export function describeAccessEntryPlan(plan: AccessEntryPlan): string[] {
     if (c.action === 'create' && c.after) lines.push(`+ accessEntry ${c.principalArn} ${show(c.after)}`);
     else if (c.action === 'delete' && c.before)
       lines.push(`- accessEntry ${c.principalArn} ${show(c.before)}`);
+    else if (c.action === 'replace' && c.before && c.after)
+      lines.push(
+        `~ accessEntry ${c.principalArn} (recreated principal: replaced) ${show(c.before)} → ${show(c.after)}`,
+      );
     else if (c.before && c.after) {
       const adopted = c.adopt ? ' (adopted)' : '';
       lines.push(`~ accessEntry ${c.principalArn}${adopted} ${show(c.before)} → ${show(c.after)}`);

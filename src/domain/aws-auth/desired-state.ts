@@ -8,6 +8,8 @@ import { membersOf } from './iam-groups';
 export interface IamUser {
   userName: string;
   arn: string;
+  /** IAM's unique id (UserId), which GetGroup gives with each member: no GetUser per user to learn it. */
+  userId?: string;
 }
 
 /** Members of each mapped IAM group, keyed by its name in any spelling (IAM names ignore case). */
@@ -26,6 +28,8 @@ export interface DesiredEntry {
   principalArn?: string;
   /** The mappings' EKS access policies, for the access-entries backend (aws-auth has none). */
   accessPolicies?: AccessPolicyConfig[];
+  /** IAM's unique id of the principal where IAM already gave it (a group member's UserId). */
+  principalId?: string;
 }
 
 /**
@@ -49,6 +53,7 @@ export function desiredEntries(config: AccessConfig, cluster: string, members: G
         sources: [],
         principalArn: arn,
         accessPolicies: [],
+        ...(user.userId ? { principalId: user.userId } : {}),
       };
       entry.groups.push(...mapping.kubernetesGroups);
       entry.accessPolicies?.push(...(mapping.accessPolicies ?? []));

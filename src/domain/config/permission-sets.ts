@@ -1,3 +1,4 @@
+import { arnKey } from '../arn';
 import type { AccessConfig, RoleMapping } from './config';
 import { appliesTo } from './config';
 
@@ -8,6 +9,8 @@ export const ssoRolePathPrefix = '/aws-reserved/sso.amazonaws.com/';
 export interface IamRole {
   roleName: string;
   arn: string;
+  /** IAM's unique id (RoleId), which ListRoles gives with each role. */
+  roleId?: string;
 }
 
 /** What resolving a cluster's permission-set mappings found: the config to sync it with, and what was not there. */
@@ -16,6 +19,8 @@ export interface ResolvedPermissionSets {
   config: AccessConfig;
   /** One line per permission set without exactly one role in the cluster's account, by name. */
   missing: string[];
+  /** The RoleId ListRoles gave for each role a permission set resolved to, by the role ARN's key. */
+  roleIds: Map<string, string>;
 }
 
 /** The permission sets the config maps on a cluster; empty when it needs no ListRoles there. */
@@ -54,6 +59,7 @@ export function resolvePermissionSets(
 ): ResolvedPermissionSets {
   const missing: string[] = [];
   const roles: RoleMapping[] = [];
+  const roleIds = new Map<string, string>();
   const where = cluster.account ? `account ${cluster.account}` : "the function's own account";
   for (const mapping of config.roles) {
     if (mapping.permissionSet === undefined || !appliesTo(mapping, cluster.name)) {
@@ -63,6 +69,7 @@ export function resolvePermissionSets(
     const found = rolesOfPermissionSet(ssoRoles, mapping.permissionSet);
     if (found.length === 1 && found[0]) {
       roles.push({ ...mapping, roleArn: found[0].arn });
+      if (found[0].roleId) roleIds.set(arnKey(found[0].arn), found[0].roleId);
     } else {
       const why =
         found.length === 0
@@ -73,5 +80,5 @@ export function resolvePermissionSets(
       );
     }
   }
-  return { config: { ...config, roles }, missing: missing.sort() };
+  return { config: { ...config, roles }, missing: missing.sort(), roleIds };
 }

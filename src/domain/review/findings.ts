@@ -1,4 +1,5 @@
-import { clusterAdminPolicy, isOwned } from '../access-entries/access-entries';
+import { type AccessEntry, clusterAdminPolicy, isOwned } from '../access-entries/access-entries';
+import { principalIdStatus, principalIdTag } from '../access-entries/principal-id';
 import { parsePrincipalArn } from '../arn';
 import type { AwsAuthEntry } from '../aws-auth/aws-auth';
 import type { DesiredEntry } from '../aws-auth/desired-state';
@@ -32,6 +33,7 @@ export function findingsFor(facts: ReviewFacts, collected: CollectedIdentities):
       });
     }
   }
+  for (const entry of facts.accessEntries ?? []) recreatedPrincipal(entry, facts.principalIds, add);
   for (const entry of awsAuthEntries) neverMatches(entry, add);
   shadowed(facts, awsAuthEntries, add);
   tokens(facts, add);
@@ -55,6 +57,18 @@ function principalGone(identity: Identity, exists: ReadonlyMap<string, boolean>,
     kind: 'principal-gone',
     subject: identity.key,
     message: `${identity.principal} no longer exists in IAM, but its ${identity.channel} entry stays: whoever creates it again with that name gets this access`,
+  });
+}
+
+/** EKS bound the entry to the id recorded on it; IAM has another principal under that ARN now, whom it does not let in. */
+function recreatedPrincipal(entry: AccessEntry, ids: ReadonlyMap<string, string>, add: (f: Finding) => void) {
+  const current = ids.get(principalKey(entry.principalArn));
+  if (principalIdStatus(entry, current) !== 'recreated') return;
+  add({
+    severity: 'medium',
+    kind: 'recreated-principal',
+    subject: entry.key,
+    message: `${entry.principalArn}: recreated principal: the access entry was made for an earlier principal of this ARN (id ${entry.tags[principalIdTag]}, IAM's is ${current} now); EKS lets the new one in through it no more`,
   });
 }
 

@@ -26,6 +26,8 @@ export interface ReviewFacts {
   externalUsers: ExternalUserFacts[];
   /** arnKey of a user ARN, or of a role ARN without path → whether IAM still has it; absent: unknown. */
   principalExists: ReadonlyMap<string, boolean>;
+  /** The same keys → IAM's unique id of the principal today (UserId / RoleId); absent: gone or unknown. */
+  principalIds: ReadonlyMap<string, string>;
   /**
    * Whether the config may map system:masters (as sync judges ownership claims): without it, a claim
    * on a system:masters entry is one the tool could never have written, so the entry is not ours.

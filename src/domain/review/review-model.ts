@@ -58,6 +58,7 @@ export type Severity = 'high' | 'medium' | 'low';
 export type FindingKind =
   | 'aws-auth-unreadable'
   | 'principal-gone'
+  | 'recreated-principal'
   | 'hand-written-system-masters'
   | 'token-expiring'
   | 'token-expired'

@@ -308,3 +308,45 @@ describe('planAccessEntries', () => {
     );
   });
 });
+
+describe('planAccessEntries: recreated principals', () => {
+  const idTag = 'eks-access-sync.io/principal-id';
+  const dan = userArn('dan');
+  const grant = { username: 'dan', groups: ['viewers'] };
+  const view = { policy: 'AmazonEKSViewPolicy', scope: { namespaces: ['team-a', 'team-b'] } };
+  const ids = new Map([[arnKey(dan), 'AIDANEW']]);
+
+  it('replaces its entry made for an earlier id, and leaves it when IAM cannot say the id', () => {
+    const current = [
+      owned(dan, { ...grant, policies: [view], tags: { ...owned(dan).tags, [idTag]: 'AIDAOLD' } }),
+    ];
+
+    const plan = planAccessEntries(current, desired({ 'eks-readers': ['dan'] }), {
+      ...options,
+      principalIds: ids,
+    });
+    const unknown = planAccessEntries(current, desired({ 'eks-readers': ['dan'] }), options);
+
+    expect(plan.changes.filter((c) => c.principalArn === dan)).toEqual([
+      expect.objectContaining({ action: 'replace', principalId: 'AIDANEW', associate: [view] }),
+    ]);
+    expect(plan.unchanged).toBe(0);
+    expect(unknown.changes.filter((c) => c.principalArn === dan)).toEqual([]);
+    expect(unknown.unchanged).toBe(1);
+  });
+
+  it('never replaces a cluster-admin the config did not grant, whatever id it carries', () => {
+    const admin = { policy: 'AmazonEKSClusterAdminPolicy', scope: 'cluster' as const };
+    const current = [
+      owned(dan, { ...grant, policies: [view, admin], tags: { ...owned(dan).tags, [idTag]: 'AIDAOLD' } }),
+    ];
+
+    const plan = planAccessEntries(current, desired({ 'eks-readers': ['dan'] }), {
+      ...options,
+      principalIds: ids,
+    });
+
+    expect(plan.changes.filter((c) => c.principalArn === dan)).toEqual([]);
+    expect(plan.protected.map((p) => p.principalArn)).toEqual([dan]);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type AccessEntry, managedTag } from '../../../src/domain/access-entries/access-entries';
+import { principalIdTag } from '../../../src/domain/access-entries/principal-id';
 import type { DesiredEntry } from '../../../src/domain/aws-auth/desired-state';
 import { findingsFor } from '../../../src/domain/review/findings';
 import { collectIdentities } from '../../../src/domain/review/identities';
@@ -69,6 +70,7 @@ function facts(over: Partial<ReviewFacts> = {}): ReviewFacts {
       [ann, true],
       [ghost, false],
     ]),
+    principalIds: new Map([[ann, 'AIDAANNNOW']]),
     // eks-admins maps system:masters with allowSystemMasters, as ann's desired entry shows
     allowSystemMasters: true,
     ...over,
@@ -246,6 +248,37 @@ describe('access review: findings', () => {
     expect(stale).toContain(`arn:aws:iam::${acct}:user/left`);
     expect(stale).not.toContain(`arn:aws:iam::${acct}:user/someone`);
     expect(stale).not.toContain(ann);
+  });
+
+  it('flags an access entry made for an earlier principal of its ARN, from the recorded id vs IAM’s', () => {
+    const entry = (tags: Record<string, string>): AccessEntry => ({
+      principalArn: ann,
+      key: ann,
+      type: 'STANDARD',
+      username: 'ann',
+      groups: [],
+      tags: { [managedTag.key]: managedTag.value, ...tags },
+      policies: [],
+    });
+    const recreated = (tags: Record<string, string>, ids = new Map([[ann, 'AIDAANNNOW']])) =>
+      review({ accessEntries: [entry(tags)], principalIds: ids }).findings.filter(
+        (f) => f.kind === 'recreated-principal',
+      );
+
+    const found = recreated({ [principalIdTag]: 'AIDAANNOLD' });
+
+    expect(found).toEqual([
+      expect.objectContaining({
+        subject: ann,
+        message: expect.stringContaining(
+          'recreated principal: the access entry was made for an earlier principal of this ARN',
+        ),
+      }),
+    ]);
+    expect(recreated({ [principalIdTag]: 'AIDAANNNOW' })).toEqual([]);
+    expect(recreated({})).toEqual([]);
+    // IAM could not say (another account): nothing is claimed.
+    expect(recreated({ [principalIdTag]: 'AIDAANNOLD' }, new Map())).toEqual([]);
   });
 
   it('flags an owned entry whose groups differ from what IAM and the config give', () => {

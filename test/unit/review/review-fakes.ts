@@ -77,6 +77,8 @@ export function reviewDeps(options: {
   members: Record<string, IamUser[]>;
   api: AccessReviewApi;
   gone?: string[];
+  /** IAM's unique id of a principal by name today; absent: `ID-<name>`. */
+  ids?: Record<string, string>;
   mode?: ClusterDescription['authenticationMode'];
   /** The cluster's access entries, their policies read through `policies` as EKS lists them. */
   accessEntries?: AccessEntry[];
@@ -126,7 +128,10 @@ export function reviewDeps(options: {
     iam,
     clusters,
     eks,
-    principals: { exists: async (arn) => !(options.gone ?? []).includes(arn.name) },
+    principals: {
+      uniqueId: async (arn) =>
+        (options.gone ?? []).includes(arn.name) ? null : (options.ids?.[arn.name] ?? `ID-${arn.name}`),
+    },
     reviewApi: () => options.api,
     clock: { now: () => new Date('2026-12-04T12:00:00Z') },
   };

@@ -51,9 +51,6 @@ try {
   // The functions run in this process exactly as `serverless invoke local --stage sandbox` runs them.
   process.env.ACCESS_CONFIG_PATH = resolve(import.meta.dirname, '../../examples/sandbox/access.yaml');
   process.env.SANDBOX_ENV_FILE = envFile(stateDir);
-  // As the sandbox stage sets it (serverless.yml): the example's readers need a customer-managed key.
-  process.env.SECRETS_KMS_KEY_ID ??=
-    'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-0000000000a5';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   await story(env);

@@ -44,3 +44,26 @@ export async function functionIdentity(motoEndpoint: string, region: string): Pr
     sessionToken: c.SessionToken,
   };
 }
+
+/**
+ * A customer-managed key in moto's KMS: what a stage whose external users have cross-account readers
+ * must name (the aws/secretsmanager key cannot be read from another account). One KMS call, in the
+ * JSON protocol moto's server routes by the credential scope's service.
+ */
+export async function sandboxKmsKey(motoEndpoint: string, region: string): Promise<string> {
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  const response = await fetch(`${motoEndpoint}/`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'TrentService.CreateKey',
+      authorization: `AWS4-HMAC-SHA256 Credential=testing/${day}/${region}/kms/aws4_request, SignedHeaders=host, Signature=0`,
+    },
+    body: JSON.stringify({ Description: 'eks-access-sync sandbox: the kubeconfig secrets' }),
+  });
+  const answer = (await response.json()) as { KeyMetadata?: { Arn?: string } };
+  const arn = answer.KeyMetadata?.Arn;
+  if (!response.ok || !arn)
+    throw new Error(`moto made no KMS key: ${response.status} ${JSON.stringify(answer)}`);
+  return arn;
+}

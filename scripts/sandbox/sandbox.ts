@@ -7,7 +7,7 @@ import {
   startAuthenticator,
   webhookCacheTtl,
 } from './authenticator';
-import { type FunctionIdentity, functionIdentity } from './function-identity';
+import { type FunctionIdentity, functionIdentity, sandboxKmsKey } from './function-identity';
 import { kubeBinary, kubernetesVersion, startKube } from './kube';
 import { eksEndpointsFile, motoVenv, startMoto } from './moto';
 import { isAlive, stopProcessGroup } from './processes';
@@ -37,6 +37,8 @@ export interface SandboxEnv {
     accessKeyId: string;
     secretAccessKey: string;
     function: FunctionIdentity;
+    /** A customer-managed key in moto's KMS for the kubeconfig secrets (the example's readers need one). */
+    kmsKeyArn: string;
   };
   /** Every process the sandbox started, by name. */
   pids: Record<string, number>;
@@ -111,6 +113,7 @@ export async function sandboxUp(
     const aws = await startMoto(moto, stateDir);
     pids.moto = aws.pid;
     const identity = await functionIdentity(aws.endpoint, sandboxRegion);
+    const kmsKeyArn = await sandboxKmsKey(aws.endpoint, sandboxRegion);
     const clusters: SandboxCluster[] = [];
     for (const [i, name] of sandboxClusterNames(count).entries()) {
       const suffix = i === 0 ? '' : `-${name}`;
@@ -165,6 +168,7 @@ export async function sandboxUp(
         accessKeyId: 'testing',
         secretAccessKey: 'testing',
         function: identity,
+        kmsKeyArn,
       },
       pids,
     };

@@ -43,6 +43,8 @@ const sandboxSchema = z.object({
     region: z.string().min(1),
     accessKeyId: z.string().min(1),
     secretAccessKey: z.string().min(1),
+    /** The sandbox's customer-managed key in moto's KMS, for the kubeconfig secrets. */
+    kmsKeyArn: z.string().min(1).optional(),
     /** A session of the functions' own role, issued by moto; the sandbox maps it as the cluster creator. */
     function: z.object({
       roleArn: z.string().min(1),

@@ -26,10 +26,12 @@ export interface Runtime {
  */
 export function readRuntime(env: Environment = readEnvironment()): Runtime {
   const config = parseAccessConfig(readFileSync(env.ACCESS_CONFIG_PATH, 'utf8'), env.ACCESS_CONFIG_PATH);
-  // The config alone is valid; with this stage's key (or its absence) readers may not be.
-  const keyless = readersWithoutKey(config.externalUsers, env.SECRETS_KMS_KEY_ID);
-  if (keyless.length > 0) throw new InvalidConfigError(env.ACCESS_CONFIG_PATH, keyless);
   const sandbox = env.SANDBOX_ENV_FILE ? readSandboxEndpoints(env.SANDBOX_ENV_FILE) : undefined;
+  // The sandbox has a customer-managed key of its own in moto's KMS, used unless one is named.
+  const kmsKeyId = env.SECRETS_KMS_KEY_ID ?? sandbox?.aws.kmsKeyArn;
+  // The config alone is valid; with this stage's key (or its absence) readers may not be.
+  const keyless = readersWithoutKey(config.externalUsers, kmsKeyId);
+  if (keyless.length > 0) throw new InvalidConfigError(env.ACCESS_CONFIG_PATH, keyless);
   if (!sandbox) return { env, config, aws: {}, region: env.AWS_REGION, clusterAccess: {} };
   // The functions run as their own role, as on Lambda: a session moto issued, which the sandbox's
   // authenticator maps as the cluster creator. The cluster `sandbox` is reached as EKS is reached:
@@ -37,7 +39,11 @@ export function readRuntime(env: Environment = readEnvironment()): Runtime {
   const { roleArn, ...credentials } = sandbox.aws.function;
   const own = new Set([sandbox.authenticator.clusterId, ...sandbox.clusters.map((c) => c.name)]);
   return {
-    env: { ...env, FUNCTION_ROLE_ARN: env.FUNCTION_ROLE_ARN ?? roleArn },
+    env: {
+      ...env,
+      FUNCTION_ROLE_ARN: env.FUNCTION_ROLE_ARN ?? roleArn,
+      ...(kmsKeyId ? { SECRETS_KMS_KEY_ID: kmsKeyId } : {}),
+    },
     config,
     aws: { endpoint: sandbox.aws.endpoint, credentials },
     region: sandbox.aws.region,

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,18 +10,11 @@ import {
   RemoveUserFromGroupCommand,
 } from '@aws-sdk/client-iam';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { lambdaContext, membershipEvent, sampleEvent } from '../sandbox/function-events';
 import { type AwsIdentity, kubectl, kubectlAs, unauthorized } from '../sandbox/kubectl-as';
 import type { SandboxEnv } from '../sandbox/sandbox';
 
-const eventsDir = resolve(import.meta.dirname, '../../events');
-const context = {
-  functionName: 'eks-access-sync-sandbox-demo',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:eks-access-sync-sandbox-demo',
-  memoryLimitInMB: '1769',
-  awsRequestId: 'demo0000-0000-4000-8000-000000000000',
-  getRemainingTimeInMillis: () => 60_000,
-};
+const context = lambdaContext('eks-access-sync-sandbox-demo');
 
 let step = 0;
 const say = (title: string) => console.log(`\n${++step}. ${title}`);
@@ -49,10 +42,7 @@ export async function story(env: SandboxEnv): Promise<void> {
 
   say('The cluster `sandbox` bootstraps itself: RBAC roles and bindings, the IAM mappings, external users');
   const { handler: bootstrap } = await import('../../handlers/bootstrap-cluster');
-  const booted = await bootstrap(
-    JSON.parse(readFileSync(join(eventsDir, 'bootstrap-manual.json'), 'utf8')),
-    context as never,
-  );
+  const booted = await bootstrap(sampleEvent('bootstrap-manual.json'), context as never);
   show(JSON.stringify(booted));
 
   say(`${userName} is a new developer: an IAM user with her own access key, in no group yet`);
@@ -134,10 +124,9 @@ export async function story(env: SandboxEnv): Promise<void> {
 
   say('partner-ci has no AWS identity: rotateTokens issues a ServiceAccount kubeconfig into Secrets Manager');
   const { handler: rotate } = await import('../../handlers/rotate-tokens');
-  const rotated = (await rotate(
-    JSON.parse(readFileSync(join(eventsDir, 'rotate-tokens.json'), 'utf8')),
-    context as never,
-  )) as { users?: unknown[] };
+  const rotated = (await rotate(sampleEvent('rotate-tokens.json'), context as never)) as {
+    users?: unknown[];
+  };
   show(JSON.stringify(rotated.users ?? rotated));
   const secret = await new SecretsManagerClient(aws).send(
     new GetSecretValueCommand({ SecretId: 'eks-access-sync/sandbox/partner-ci' }),
@@ -171,19 +160,6 @@ interface Summary {
 async function syncAccess(event: unknown): Promise<Summary> {
   const { handler } = await import('../../handlers/sync-access');
   return (await handler(event as never, context as never)) as Summary;
-}
-
-function membershipEvent(
-  eventName: 'AddUserToGroup' | 'RemoveUserFromGroup',
-  groupName: string,
-  userName: string,
-) {
-  const file =
-    eventName === 'AddUserToGroup' ? 'iam-add-user-to-group.json' : 'iam-remove-user-from-group.json';
-  const event = JSON.parse(readFileSync(join(eventsDir, file), 'utf8'));
-  event.detail.requestParameters = { groupName, userName };
-  event.detail.eventID = crypto.randomUUID();
-  return event;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CreateClusterCommand, DeleteClusterCommand } from '@aws-sdk/client-eks';
 import { AddUserToGroupCommand } from '@aws-sdk/client-iam';
@@ -6,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { seedSandbox } from '../../scripts/sandbox/seed';
 import { eksClient, iamClient } from '../support/aws-clients';
 import { sandbox } from '../support/sandbox';
-import { lambdaContext } from './support/functions';
+import { lambdaContext, sampleEvent } from './support/functions';
 
 /**
  * Issue 11's "done when", as a person would try it: the example config, the sandbox, and a cluster made
@@ -16,7 +15,6 @@ import { lambdaContext } from './support/functions';
  * that use the example config would find too; it is deleted again at the end.
  */
 const root = resolve(import.meta.dirname, '../..');
-const event = (file: string) => JSON.parse(readFileSync(resolve(root, 'events', file), 'utf8'));
 
 describe('a cluster created after sandbox:up that the example selector matches', () => {
   const saved = { ...process.env };
@@ -27,9 +25,6 @@ describe('a cluster created after sandbox:up that the example selector matches',
     await seedSandbox(sandbox());
     process.env.ACCESS_CONFIG_PATH = resolve(root, 'examples/sandbox/access.yaml');
     process.env.SANDBOX_ENV_FILE = inject('sandboxEnvFile');
-    // As the sandbox stage sets it (serverless.yml): the example's readers need a customer-managed key.
-    process.env.SECRETS_KMS_KEY_ID =
-      'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-4000-8000-0000000000a5';
     process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
     process.env.POWERTOOLS_METRICS_DISABLED = 'true';
     await eksClient().send(
@@ -50,7 +45,7 @@ describe('a cluster created after sandbox:up that the example selector matches',
 
   it('is synced by the scheduled reconcile and by the add-user event, and the fleet lists how it was found', async () => {
     // Act: the schedule's event (events/scheduled-reconcile.json)
-    const reconciled = (await invoke(event('scheduled-reconcile.json'))) as {
+    const reconciled = (await invoke(sampleEvent('scheduled-reconcile.json'))) as {
       clusters: { cluster: string; status: string }[];
     };
 
@@ -61,7 +56,7 @@ describe('a cluster created after sandbox:up that the example selector matches',
 
     // Act: carol joins eks-developers (events/iam-add-user-to-group.json names exactly that)
     await iamClient().send(new AddUserToGroupCommand({ GroupName: 'eks-developers', UserName: 'carol' }));
-    const added = (await invoke(event('iam-add-user-to-group.json'))) as {
+    const added = (await invoke(sampleEvent('iam-add-user-to-group.json'))) as {
       clusters: { cluster: string; status: string }[];
     };
     const addedTo = Object.fromEntries(added.clusters.map((c) => [c.cluster, c.status]));
@@ -69,7 +64,7 @@ describe('a cluster created after sandbox:up that the example selector matches',
     expect(addedTo[name]).toMatch(/^(updated|unchanged)$/);
 
     // Act: the fleet view (events/sync-fleet.json)
-    const fleet = JSON.stringify(await invoke(event('sync-fleet.json')));
+    const fleet = JSON.stringify(await invoke(sampleEvent('sync-fleet.json')));
     expect(fleet).toContain(`"cluster":"${name}"`);
     expect(fleet).toMatch(new RegExp(`"cluster":"${name}".*?"foundBy":"bootstrap selector 0`));
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetResourcePolicyCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, inject, it } from 'vitest';
 import { type RotateTokensSummary, rotateTokens } from '../../src/app/rotation/rotate-tokens';
@@ -44,16 +47,25 @@ externalUsers:
   };
 }
 
-function deps(configText: string, kmsKeyId?: string) {
+function deps(configText: string, kmsKeyId?: string, envFile: string = inject('sandboxEnvFile')) {
   return rotateTokensDeps(
     readRuntime(
       readEnvironment({
         ACCESS_CONFIG_PATH: configFile(configText),
-        SANDBOX_ENV_FILE: inject('sandboxEnvFile'),
+        SANDBOX_ENV_FILE: envFile,
         ...(kmsKeyId ? { SECRETS_KMS_KEY_ID: kmsKeyId } : {}),
       }),
     ),
   );
+}
+
+/** This run's sandbox as a stage without a customer-managed key: its env.json minus the sandbox's key. */
+function keylessSandbox(): string {
+  const env = JSON.parse(readFileSync(inject('sandboxEnvFile'), 'utf8'));
+  delete env.aws.kmsKeyArn;
+  const file = join(mkdtempSync(join(tmpdir(), 'keyless-')), 'env.json');
+  writeFileSync(file, JSON.stringify(env), { mode: 0o600 });
+  return file;
 }
 
 async function policyOf(secret: string) {
@@ -109,8 +121,9 @@ describe('readers: a secret resource policy kept to the config (moto)', () => {
     const s = scenario();
 
     // Act + Assess
-    expect(() => deps(s.config([partnerRole]))).toThrow(InvalidConfigError);
-    expect(() => deps(s.config([partnerRole]))).toThrow(
+    const stage = keylessSandbox();
+    expect(() => deps(s.config([partnerRole]), undefined, stage)).toThrow(InvalidConfigError);
+    expect(() => deps(s.config([partnerRole]), undefined, stage)).toThrow(
       /aws\/secretsmanager cannot be read from another account/,
     );
   });
